@@ -7,13 +7,13 @@ from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.ingest import (
-    IndexPaths,
     Indexer,
+    IndexPaths,
     Progress,
-    read_document_bytes,
     collection_name,
     describe_change,
     file_digest,
+    read_document_bytes,
     scan,
 )
 from assistant.manifest import IndexPointer, Manifest
@@ -45,7 +45,7 @@ class Assistant:
         return cls(settings)
 
     @property
-    def embeddings(self):  # noqa: ANN201 - PolicyEmbeddings, imported lazily
+    def embeddings(self):
         """The embedding model (a LangChain ``Embeddings``), loaded on first use."""
         if self._embeddings is None:
             from assistant.embeddings import load_embeddings

@@ -119,7 +119,9 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _units(text: str, paras: list[tuple[int, int]], target: int, hard: int) -> list[tuple[int, int]]:
+def _units(
+    text: str, paras: list[tuple[int, int]], target: int, hard: int
+) -> list[tuple[int, int]]:
     """Paragraphs, or the sentences of paragraphs longer than ``target``, or hard pieces."""
     units: list[tuple[int, int]] = []
     for ps, pe in paras:
@@ -151,9 +153,11 @@ def _absorb_small(
     out: list[list[tuple[int, int]]] = []
     for piece in pieces:
         size = piece[-1][1] - piece[0][0]
-        if out and size < small and piece[-1][1] - out[-1][0][0] <= max_chars:
-            out[-1].extend(piece)
-        elif out and out[-1][-1][1] - out[-1][0][0] < small and piece[-1][1] - out[-1][0][0] <= max_chars:
+        if (out and size < small and piece[-1][1] - out[-1][0][0] <= max_chars) or (
+            out
+            and out[-1][-1][1] - out[-1][0][0] < small
+            and piece[-1][1] - out[-1][0][0] <= max_chars
+        ):
             out[-1].extend(piece)
         else:
             out.append(list(piece))
@@ -185,7 +189,7 @@ def chunk_text(
             else:
                 pieces.append([u])
         pieces = _absorb_small(pieces, target_chars // 3, max_chars)
-        prev_end = None
+        prev_start, prev_end = 0, None
         for piece in pieces:
             s, e = piece[0][0], piece[-1][1]
             if prev_end is not None and overlap_sentences:

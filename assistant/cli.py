@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -35,7 +35,7 @@ def _assistant(index: str | None) -> Any:
 class _Bars:
     """One tqdm bar per sync stage, on stderr."""
 
-    LABELS = {
+    LABELS: ClassVar[dict[str, str]] = {
         "scan": "hashing files",
         "read": "reading documents",
         "embed": "embedding chunks",

@@ -106,8 +106,9 @@ class SentenceTransformerEmbeddings(PolicyEmbeddings):
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         dim = get_dim()
         self.dimension = int(dim) if dim else len(self._model.encode(["x"])[0])

@@ -310,10 +310,14 @@ class Indexer:
                     report.failed.append(FileProblem(exc.source, exc.reason))
                     continue
                 if sum(len(p.chunks) for p in prepared) >= self.settings.ingest.write_batch_chunks:
-                    self._write_group(prepared, manifest, store, cache, report, progress, embedder_box, count)
+                    self._write_group(
+                        prepared, manifest, store, cache, report, progress, embedder_box, count
+                    )
                     prepared = []
             if prepared:
-                self._write_group(prepared, manifest, store, cache, report, progress, embedder_box, count)
+                self._write_group(
+                    prepared, manifest, store, cache, report, progress, embedder_box, count
+                )
         finally:
             cache.close()
 

@@ -30,7 +30,7 @@ def fingerprint(ids: Iterable[str], analyzer: str, k1: float, b: float) -> str:
 class LexicalIndex:
     """BM25 over chunk texts; ``search`` returns ``(chunk id, score)`` best first."""
 
-    def __init__(self, ids: list[str], retriever, analyzer: str, fp: str) -> None:  # noqa: ANN001
+    def __init__(self, ids: list[str], retriever, analyzer: str, fp: str) -> None:
         self.ids = ids
         self._retriever = retriever
         self.analyzer = analyzer

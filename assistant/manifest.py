@@ -106,7 +106,7 @@ class IndexPointer:
 
 
 class IndexLock:
-    """An exclusive lock on an index folder for the length of a sync (released by the OS on kill)."""
+    """An exclusive lock on an index folder while a sync runs (the OS releases it on kill)."""
 
     def __init__(self, index_dir: Path) -> None:
         self.path = index_dir / ".sync.lock"
@@ -114,7 +114,7 @@ class IndexLock:
 
     def __enter__(self) -> IndexLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        self._fh = open(self.path, "a+")
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

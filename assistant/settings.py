@@ -1,4 +1,4 @@
-"""All configuration in one object, built from defaults, a settings file and ``ASSISTANT_*`` env vars.
+"""All configuration in one object, built from defaults and ``ASSISTANT_*`` environment variables.
 
 Nested groups are set from the environment with a double underscore, for example
 ``ASSISTANT_EMBEDDING__MODEL=BAAI/bge-small-zh-v1.5`` or ``ASSISTANT_CHUNKING__TARGET_CHARS=300``.
@@ -139,7 +139,8 @@ class Settings(BaseSettings):
     )
 
     index_dir: Path = Field(
-        default=Path("indexes/default"), description="Where the index (Chroma, BM25, manifest) lives."
+        default=Path("indexes/default"),
+        description="Where the index (Chroma, BM25, manifest) lives.",
     )
     corpus_dirs: list[Path] = Field(
         default_factory=lambda: [Path("corpus")],

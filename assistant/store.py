@@ -42,7 +42,7 @@ class ChromaStore:
             ) from exc
         self.path = path
 
-    def collection(self, name: str, create: bool = True):  # noqa: ANN201 - chromadb type
+    def collection(self, name: str, create: bool = True):
         if create:
             return self._client.get_or_create_collection(
                 name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
@@ -123,7 +123,10 @@ class ChromaStore:
         return [
             (i, 1.0 - float(d), doc, meta)
             for i, d, doc, meta in zip(
-                got["ids"][0], got["distances"][0], got["documents"][0], got["metadatas"][0],
+                got["ids"][0],
+                got["distances"][0],
+                got["documents"][0],
+                got["metadatas"][0],
                 strict=True,
             )
         ]

@@ -1,4 +1,4 @@
-"""Pure text helpers: sentence boundaries and the lexical analyzers (Chinese bigrams, jieba words)."""
+"""Pure text helpers: sentence boundaries and the lexical analyzers (bigrams, jieba words)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,66 @@ from functools import cache
 
 # A sentence ends after 。！？； (full or half width) or after . ! ? followed by space/end,
 # together with any closing quotes or brackets that follow the mark.
-_SENT_END = re.compile(
-    r"""(?:[。！？；!?;]|\.(?=\s|$)|…{1,2})[”’"'）)》」』】]*"""
-)
+_SENT_END = re.compile(r"""(?:[。！？；!?;]|\.(?=\s|$)|…{1,2})[”’"'）)》」』】]*""")
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN_RE = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:\.\d+)?%?"
 )
 _EN_STOP = frozenset(
-    "a an the of and or to in on for with by at from as is are was were be been this that these "
-    "those it its into than then there their which who whom what when where how why do does did "
-    "not no can will shall may should would".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "into",
+        "than",
+        "then",
+        "there",
+        "their",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "when",
+        "where",
+        "how",
+        "why",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "can",
+        "will",
+        "shall",
+        "may",
+        "should",
+        "would",
+    ]
 )
 
 
@@ -71,7 +119,32 @@ def _jieba():  # pragma: no cover - trivial
     return jieba
 
 
-_JIEBA_DROP = frozenset("的 了 和 与 及 是 在 等 为 对 把 被 将 要 也 都 而 并 或 之 其 中".split())
+_JIEBA_DROP = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "是",
+        "在",
+        "等",
+        "为",
+        "对",
+        "把",
+        "被",
+        "将",
+        "要",
+        "也",
+        "都",
+        "而",
+        "并",
+        "或",
+        "之",
+        "其",
+        "中",
+    ]
+)
 
 
 def jieba_words(run: str) -> list[str]:

@@ -19,13 +19,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.cache import EmbeddingCache, text_key  # noqa: E402
-from assistant.chunking import chunk_text, embed_text  # noqa: E402
-from assistant.embeddings import load_embeddings  # noqa: E402
-from assistant.lexical import LexicalIndex  # noqa: E402
-from assistant.loaders import load_file  # noqa: E402
-from assistant.metadata import merge, parse_metadata, read_sidecar  # noqa: E402
-from assistant.settings import BUNDLED_E5, BUNDLED_MINILM, EmbeddingSettings, Settings  # noqa: E402
+from assistant.cache import EmbeddingCache, text_key
+from assistant.chunking import chunk_text, embed_text
+from assistant.embeddings import load_embeddings
+from assistant.lexical import LexicalIndex
+from assistant.loaders import load_file
+from assistant.metadata import merge, parse_metadata, read_sidecar
+from assistant.settings import BUNDLED_E5, BUNDLED_MINILM, EmbeddingSettings, Settings
 
 
 def load_chunks(corpus: Path, settings: Settings) -> tuple[list, list[str]]:
@@ -36,8 +36,13 @@ def load_chunks(corpus: Path, settings: Settings) -> tuple[list, list[str]]:
         loaded = load_file(path, path.name)
         meta = merge(parse_metadata(loaded.text), read_sidecar(path, path.name))
         c = settings.chunking
-        for ch in chunk_text(loaded.text, path.name, target_chars=c.target_chars,
-                             max_chars=c.max_chars, overlap_sentences=c.overlap_sentences):
+        for ch in chunk_text(
+            loaded.text,
+            path.name,
+            target_chars=c.target_chars,
+            max_chars=c.max_chars,
+            overlap_sentences=c.overlap_sentences,
+        ):
             chunks.append(ch)
             texts.append(embed_text(meta.title, ch))
     return chunks, texts
@@ -129,14 +134,16 @@ def main() -> None:
             systems[f"{w}*dense+{1 - w:.1f}*{lex_name} (min-max)"] = np.stack(
                 [w * minmax(d[i]) + (1 - w) * minmax(lx[i]) for i in range(len(questions))]
             )
-    print(f"| system | recall@1 | recall@5 | MRR | evidence@5 |")
+    print("| system | recall@1 | recall@5 | MRR | evidence@5 |")
     print("|---|---|---|---|---|")
     for name, mat in systems.items():
         rankings = [list(np.argsort(-mat[i], kind="stable")[:50]) for i in range(len(questions))]
         m = metrics(rankings, questions, chunks)
         rows.setdefault(name, {}).update(m)
-        print(f"| {name} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | {m['MRR']:.3f} | "
-              f"{m['evidence@5']:.3f} |")
+        print(
+            f"| {name} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | {m['MRR']:.3f} | "
+            f"{m['evidence@5']:.3f} |"
+        )
     for model in args.models:
         rate = rows[f"dense {model}"]["chunks/s"]
         print(f"encode throughput {model}: {rate:.1f} chunks/s (nan = all cached)")

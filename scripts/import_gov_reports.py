@@ -59,7 +59,9 @@ def main() -> None:
         year = year_of(doc)
         if year is None or not lo <= year <= hi:
             continue
-        (args.out / f"{doc['doc_id']}.txt").write_text(doc["text"].rstrip() + "\n", encoding="utf-8")
+        (args.out / f"{doc['doc_id']}.txt").write_text(
+            doc["text"].rstrip() + "\n", encoding="utf-8"
+        )
         (args.out / f"{doc['doc_id']}.meta.json").write_text(
             json.dumps(sidecar(doc), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )

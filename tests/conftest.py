@@ -19,6 +19,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     disk and loaded back by path, exactly as a user's local model would be."""
     import torch
     from sentence_transformers import SentenceTransformer
+
     try:
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     except ImportError:  # sentence-transformers < 6

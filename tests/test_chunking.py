@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def test_offsets_slice_back_to_chunk_text(chunks) -> None:
 
 def test_chunks_cover_every_paragraph_once(chunks) -> None:
     # Without overlap, chunks are ordered, disjoint, and every non-blank character is in one.
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a.end <= b.start
     covered = sum(len(c.text.replace("\n", "").replace(" ", "")) for c in chunks)
     assert covered == len(REPORT.replace("\n", "").replace(" ", ""))
@@ -94,7 +95,7 @@ def test_overlap_repeats_sentences_within_a_section() -> None:
     text = "一、部分\n\n" + "".join(f"第{i}句话写在这里。" for i in range(30))
     out = chunk_text(text, "o.txt", target_chars=60, max_chars=120, overlap_sentences=1)
     assert len(out) > 2
-    for a, b in zip(out, out[1:], strict=False):
+    for a, b in itertools.pairwise(out):
         assert a.text.endswith(b.text[: b.text.index("。") + 1])
         assert text[b.start : b.end] == b.text
 

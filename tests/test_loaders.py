@@ -10,7 +10,9 @@ from docfiles import make_docx, make_image_pdf, make_pdf
 from assistant.errors import DocumentError
 from assistant.loaders import load_file
 
-TEXT = "工业和信息化部关于推进工业互联网高质量发展的通知\n\n一、总体要求\n\n加快工业互联网规模化应用。"
+TEXT = (
+    "工业和信息化部关于推进工业互联网高质量发展的通知\n\n一、总体要求\n\n加快工业互联网规模化应用。"
+)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
@@ -55,7 +57,9 @@ def test_html_main_text_without_scripts_styles_navigation(tmp_path: Path) -> Non
 
 def test_deeply_nested_html(tmp_path: Path) -> None:
     p = tmp_path / "deep.htm"
-    p.write_text("<html><body>" + "<div>" * 5000 + "深层正文。" + "</div>" * 5000 + "</body></html>")
+    p.write_text(
+        "<html><body>" + "<div>" * 5000 + "深层正文。" + "</div>" * 5000 + "</body></html>"
+    )
     assert "深层正文。" in load_file(p, "deep.htm").text
 
 
@@ -104,5 +108,5 @@ def test_docx_paragraphs_and_tables(tmp_path: Path) -> None:
 def test_docx_that_is_not_a_zip(tmp_path: Path) -> None:
     p = tmp_path / "fake.docx"
     p.write_text("plain text")
-    with pytest.raises(DocumentError, match="not a .docx"):
+    with pytest.raises(DocumentError, match=r"not a \.docx"):
         load_file(p, "fake.docx")

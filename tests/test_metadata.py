@@ -47,7 +47,9 @@ def test_report_head_date() -> None:
 
 
 def test_labelled_numeric_date_and_bracket_forms() -> None:
-    m = parse_metadata("国务院办公厅关于印发某方案的通知\n国办发[2017]35号\n发布日期：2017-07-20\n正文。")
+    m = parse_metadata(
+        "国务院办公厅关于印发某方案的通知\n国办发[2017]35号\n发布日期：2017-07-20\n正文。"
+    )
     assert m.doc_number == "国办发[2017]35号"
     assert m.date == "2017-07-20"
     assert m.issuer == "国务院办公厅"
@@ -69,7 +71,12 @@ def test_doc_types(title: str, kind: str) -> None:
 
 def test_dates_in_every_form() -> None:
     text = "2024年3月5日、二〇二三年十二月三十一日、2022.01.02和2021/1/2，以及13月40日无效"
-    assert [d for _, d in find_dates(text)] == ["2024-03-05", "2023-12-31", "2022-01-02", "2021-01-02"]
+    assert [d for _, d in find_dates(text)] == [
+        "2024-03-05",
+        "2023-12-31",
+        "2022-01-02",
+        "2021-01-02",
+    ]
 
 
 def test_sidecar_overrides(tmp_path: Path) -> None:

@@ -48,17 +48,24 @@ def assert_consistent(settings) -> None:
 
 
 def test_mixed_corpus_with_bad_files(tmp_path: Path, settings, small_corpus: Path) -> None:
-    make_pdf(small_corpus / "two-pages.pdf", ["第一页：加快工业互联网创新发展。", "第二页：开展人工智能+行动。"])
+    make_pdf(
+        small_corpus / "two-pages.pdf",
+        ["第一页：加快工业互联网创新发展。", "第二页：开展人工智能+行动。"],
+    )
     make_image_pdf(small_corpus / "scanned.pdf")
     (small_corpus / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>\ngarbage")
     (small_corpus / "notice-gbk.txt").write_bytes(
-        "工业和信息化部关于推进5G应用的通知\n\n工信部通信〔2026〕3号\n\n一、总体要求\n\n加快5G规模化应用。".encode("gbk")
+        "工业和信息化部关于推进5G应用的通知\n\n工信部通信〔2026〕3号\n\n一、总体要求\n\n加快5G规模化应用。".encode(
+            "gbk"
+        )
     )
     (small_corpus / "page.html").write_text(
         "<html><body><nav>导航</nav><main><h1>关于数据要素的意见</h1><p>培育数据要素市场。</p></main></body></html>",
         encoding="utf-8",
     )
-    make_docx(small_corpus / "plan.docx", "人工智能行动方案", ["一、目标", "到2027年普及智能终端。"])
+    make_docx(
+        small_corpus / "plan.docx", "人工智能行动方案", ["一、目标", "到2027年普及智能终端。"]
+    )
     (small_corpus / "table.xlsx").write_bytes(b"PK\x03\x04")
     (small_corpus / "sub").mkdir()
     (small_corpus / "sub" / "empty.md").write_bytes(b"")
@@ -87,7 +94,9 @@ def test_mixed_corpus_with_bad_files(tmp_path: Path, settings, small_corpus: Pat
     assert pdf and pdf[0][1]["page"] == 1 and pdf[-1][1]["page_end"] == 2
     # Section paths are stored with each chunk.
     sections = {m.get("section") for _, _, m in records(settings) if m["source"] == "gwr-2025.txt"}
-    assert "三、2025年政府工作任务 > （一）大力提振消费、提高投资效益，全方位扩大国内需求" in sections
+    assert (
+        "三、2025年政府工作任务 > （一）大力提振消费、提高投资效益，全方位扩大国内需求" in sections
+    )
     # The lexical index was built from Chroma and finds a rare phrase.
     lex = LexicalIndex.load(paths.lexical(collection_name(settings)))
     top = lex.search("培育数据要素市场", k=1)
@@ -148,7 +157,9 @@ def test_file_that_becomes_unreadable_keeps_its_previous_version(settings, small
     assert_consistent(settings)
 
 
-def test_model_change_is_reported_and_rebuilds(tmp_path, settings, small_corpus, tiny_model) -> None:
+def test_model_change_is_reported_and_rebuilds(
+    tmp_path, settings, small_corpus, tiny_model
+) -> None:
     Assistant(settings).index([small_corpus])
     old_collection = collection_name(settings)
     other = tmp_path / "other-model"
@@ -182,7 +193,7 @@ def test_lexical_index_is_rebuilt_from_chroma_when_lost(settings, small_corpus) 
 
 
 def test_missing_corpus_folder_is_a_clear_error(settings, tmp_path) -> None:
-    with pytest.raises(ConfigError, match="nowhere.*does not exist"):
+    with pytest.raises(ConfigError, match=r"nowhere.*does not exist"):
         Assistant(settings).index([tmp_path / "nowhere"])
 
 

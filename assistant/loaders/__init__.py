@@ -40,7 +40,9 @@ def load_bytes(data: bytes, suffix: str, source: str) -> LoadedText:
     except DocumentError:
         raise
     except Exception as exc:  # a parser's own error on a malformed file
-        raise DocumentError(source, f"unreadable {suffix} file ({type(exc).__name__}: {exc})") from exc
+        raise DocumentError(
+            source, f"unreadable {suffix} file ({type(exc).__name__}: {exc})"
+        ) from exc
     if not loaded.text.strip():
         raise DocumentError(source, "no text found in the file")
     return loaded

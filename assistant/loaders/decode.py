@@ -34,7 +34,9 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError as exc:
-                raise DocumentError(source, f"invalid {enc} text after its byte-order mark") from exc
+                raise DocumentError(
+                    source, f"invalid {enc} text after its byte-order mark"
+                ) from exc
             return _check(text, enc, source)
     if b"\x00" in data[:8192]:
         raise DocumentError(

@@ -18,8 +18,34 @@ _NAV_HINT = re.compile(
 )
 _MAIN_HINT = re.compile(r"(content|article|main|zoom|text|detail|body)", re.I)
 _BLOCK = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol table tr br pre blockquote dd dt "
-    "dl center td th title".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "br",
+        "pre",
+        "blockquote",
+        "dd",
+        "dt",
+        "dl",
+        "center",
+        "td",
+        "th",
+        "title",
+    ]
 )
 _CHARSET_DECL = re.compile(r"<\?xml[^>]*\?>", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
@@ -38,7 +64,7 @@ def _decode(data: bytes, source: str) -> str:
     return decode_bytes(data, source)[0]
 
 
-def _text_of(el) -> str:  # noqa: ANN001 - lxml element
+def _text_of(el) -> str:
     """Text with a line break around every block element (iterative: no recursion limit)."""
     from lxml import etree
 

@@ -13,7 +13,9 @@ def _clean_page(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     # pypdf puts a newline at every visual line end; join lines of Chinese prose back together
     # when the line break falls between two Chinese characters, keep real paragraph breaks.
-    text = re.sub(r"(?<=[\u4e00-\u9fff，、；：“”（）])\n(?=[\u4e00-\u9fff，、；：“”（）])", "", text)
+    text = re.sub(
+        r"(?<=[\u4e00-\u9fff，、；：“”（）])\n(?=[\u4e00-\u9fff，、；：“”（）])", "", text
+    )
     return text.strip()
 
 
