@@ -42,7 +42,13 @@ class EmbeddingSettings(BaseModel):
         description="Text put before every chunk for sentence-transformers models "
         "(e5 models want 'passage: ').",
     )
-    batch_size: int = Field(default=32, ge=1, le=4096, description="Chunks encoded per batch.")
+    batch_size: int = Field(
+        default=32,
+        ge=1,
+        le=4096,
+        description="Chunks per encoder call (sentence-transformers models; the bundled "
+        "e5 engine is fastest one chunk at a time).",
+    )
     device: str = Field(default="cpu", description="Torch device for sentence-transformers models.")
     threads: int = Field(
         default=0, ge=0, description="CPU threads for the encoder; 0 lets the library decide."
@@ -115,7 +121,9 @@ class IngestSettings(BaseModel):
     """Which files are read and how large they may be."""
 
     max_file_mb: float = Field(
-        default=50.0, gt=0, description="Files larger than this are reported and skipped."
+        default=50.0,
+        gt=0,
+        description="Files larger than this are reported as failed and not read.",
     )
     write_batch_chunks: int = Field(
         default=2048,

@@ -12,7 +12,7 @@ _SENT_END = re.compile(r"""(?:[。！？；!?;]|\.(?=\s|$)|…{1,2})[”’"'）
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN_RE = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:\.\d+)?%?"
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*%?"
 )
 _EN_STOP = frozenset(
     [

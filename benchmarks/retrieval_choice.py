@@ -103,11 +103,15 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=Path("corpus"))
     ap.add_argument("--models", nargs="*", default=[BUNDLED_E5, BUNDLED_MINILM])
     ap.add_argument("--json", type=Path, help="write the figures here too")
+    ap.add_argument("--target-chars", type=int, default=None, help="chunking.target_chars")
     args = ap.parse_args()
     settings = Settings()
+    if args.target_chars:
+        max_chars = max(settings.chunking.max_chars, 2 * args.target_chars)
+        settings = Settings(chunking={"target_chars": args.target_chars, "max_chars": max_chars})
     questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line]
     chunks, texts = load_chunks(args.corpus, settings)
-    print(f"{len(questions)} questions, {len(chunks)} chunks\n")
+    print(f"{len(questions)} questions, {len(chunks)} chunks, chunking {settings.chunking}\n")
     cache = EmbeddingCache(Path("indexes/bench-cache/embed_cache.sqlite"))
     rows: dict[str, dict[str, float]] = {}
     systems: dict[str, np.ndarray] = {}

@@ -1,0 +1,39 @@
+"""Print the settings as a Markdown table (pasted into the README; a test keeps them in step)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pydantic import BaseModel  # noqa: E402
+
+from assistant.settings import Settings  # noqa: E402
+
+
+def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]:
+    out = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out.extend(rows(ann, f"{prefix}{name}__"))
+            continue
+        default = field.default_factory() if field.default_factory else field.default
+        if isinstance(default, tuple):
+            default = ",".join(default)
+        elif isinstance(default, list):
+            default = ",".join(str(d) for d in default)
+        out.append((f"ASSISTANT_{prefix}{name}".upper(), str(default), field.description or ""))
+    return out
+
+
+def main() -> None:
+    print("| environment variable | default | meaning |")
+    print("|---|---|---|")
+    for env, default, desc in rows(Settings):
+        print(f"| `{env}` | `{default}` | {desc} |")
+
+
+if __name__ == "__main__":
+    main()

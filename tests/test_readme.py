@@ -1,0 +1,26 @@
+"""The README stays true: its settings table is the one the code describes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_settings_table_matches_the_code() -> None:
+    table = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "settings_table.py")],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    readme = (ROOT / "README.md").read_text("utf-8")
+    start = readme.index("<!-- settings-table")
+    block = readme[readme.index("\n", start) + 1 : readme.index("<!-- /settings-table -->")]
+    assert block.strip() == table, "regenerate with: python scripts/settings_table.py"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "make test" in readme
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
