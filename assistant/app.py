@@ -5,20 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.answering import extractive_answer, rewrite_followup
+from assistant.errors import AssistantError, ConfigError, IndexError_
 from assistant.ingest import (
     Indexer,
     IndexPaths,
     Progress,
     collection_name,
     describe_change,
+    ensure_lexical,
     file_digest,
     read_document_bytes,
     scan,
 )
 from assistant.manifest import IndexPointer, Manifest
+from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
-from assistant.types import IndexStatus, SyncReport
+from assistant.types import Answer, Hit, IndexStatus, SearchFilters, SyncReport
 
 
 class Assistant:
@@ -33,6 +36,8 @@ class Assistant:
         self.settings = settings or Settings()
         self.paths = IndexPaths(Path(self.settings.index_dir))
         self._embeddings: Any = None
+        self._retriever: HybridRetriever | None = None
+        self._retriever_key: tuple[str, str] | None = None
 
     @classmethod
     def open(
@@ -103,3 +108,89 @@ class Assistant:
                     st.changed_since.append((source, "changed"))
             st.changed_since.extend((s, "removed") for s in sorted(set(manifest.docs) - set(files)))
         return st
+
+    # -- questions ------------------------------------------------------------------------------
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over the live collection (reloaded after a sync)."""
+        pointer = IndexPointer.load(self.paths.pointer)
+        if not pointer.collection:
+            raise IndexError_(
+                f"no index in {self.paths.root}; build it with 'policy-assistant index CORPUS_DIR'"
+            )
+        built_with = str(pointer.signature.get("embedding_model", ""))
+        if built_with != self.settings.embedding.model:
+            raise ConfigError(
+                f"the index in {self.paths.root} was built with embedding model {built_with!r} "
+                f"but the settings name {self.settings.embedding.model!r}; run "
+                "'policy-assistant index' to rebuild, or set "
+                f"ASSISTANT_EMBEDDING__MODEL={built_with}"
+            )
+        key = (pointer.collection, pointer.last_sync)
+        if self._retriever is None or self._retriever_key != key:
+            from assistant.store import ChromaStore
+
+            store = ChromaStore(self.paths.chroma)
+            lexical = ensure_lexical(self.settings, store, self.paths, pointer.collection)
+            self._retriever = HybridRetriever(
+                store, pointer.collection, lexical,
+                lambda q: self.embeddings.encode_query(q), self.settings.retrieval,
+            )  # fmt: skip
+            self._retriever_key = key
+        return self._retriever
+
+    def search(
+        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[Hit]:
+        """The ``k`` passages that best match ``question`` (hybrid dense + BM25)."""
+        question = _check_question(question)
+        return self.retriever().search(question, k, filters)
+
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        history: list[tuple[str, str]] | None = None,
+    ) -> Answer:
+        """A short answer whose every sentence is marked [n] and cited, or a refusal.
+
+        ``history`` holds the earlier (question, answer) turns of a chat, oldest first; a
+        follow-up question is rewritten into a stand-alone one before retrieval.
+        """
+        original = _check_question(question)
+        question = rewrite_followup(original, history or [])
+        retriever = self.retriever()
+        hits = retriever.search(question, k, filters)
+        a = self.settings.answer
+        answer = extractive_answer(
+            question, hits[: a.passages], retriever.lexical, min_evidence=a.min_evidence,
+            max_sentences=a.max_sentences, max_chars=a.max_chars,
+        )  # fmt: skip
+        answer.hits = hits
+        answer.question = original
+        answer.standalone_question = question
+        return answer
+
+    def evaluate(
+        self, questions_file: str | Path, k: int = 5, progress: Any = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Run a questions file (JSONL) and return per-question records and the metrics."""
+        from assistant import evaluation
+
+        questions = evaluation.load_questions(Path(questions_file))
+        records = evaluation.run(questions, lambda q: self.ask(q, k=max(k, 5)), k, progress)
+        return records, evaluation.summarize(questions, records)
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def _check_question(question: str) -> str:
+    q = " ".join((question or "").split())
+    if not q:
+        raise AssistantError("the question is empty; type a question")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise AssistantError(
+            f"the question has {len(q)} characters, more than {MAX_QUESTION_CHARS}; shorten it"
+        )
+    return q

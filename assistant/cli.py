@@ -168,6 +168,123 @@ def status(index: str | None, as_json: bool) -> None:
         click.echo("Changed since last sync: none")
 
 
+def _filters(issuer: str, doc_type: str, date_from: str, date_to: str, source: str) -> Any:
+    from assistant.types import SearchFilters
+
+    return SearchFilters(issuer, doc_type, date_from, date_to, source)
+
+
+def filter_options(fn: Any) -> Any:
+    for opt in reversed(
+        [
+            click.option("--issuer", default="", help="Only documents of this issuer (发文机关)."),
+            click.option("--type", "doc_type", default="", help="Only this type (通知, 报告 …)."),
+            click.option("--from", "date_from", default="", help="Earliest date: 2023 or 2023-03."),
+            click.option("--to", "date_to", default="", help="Latest date: 2025 or 2025-12-31."),
+            click.option("--source", default="", help="Glob over source paths: 'gwr-202*'."),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def _print_answer(answer: Any) -> None:
+    click.echo(answer.text)
+    if answer.citations:
+        click.echo("")
+    for c in answer.citations:
+        where = " · ".join(
+            p for p in (c.title, c.doc_number, c.issuer, c.date, c.section,
+                        f"p. {c.page}" if c.page else "") if p
+        )  # fmt: skip
+        click.echo(f"[{c.marker}] {where}")
+        click.echo(f"    {c.source}: “{c.quote}”")
+    if answer.abstained and answer.hits:
+        for h in answer.hits[:3]:
+            click.echo(f"  - {h.title} · {h.section} ({h.source})")
+            click.echo(f"    {h.text[:160]}…" if len(h.text) > 160 else f"    {h.text}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("-k", "k", type=int, default=None, help="Number of passages.")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search(question: str, index: str | None, k: int | None, as_json: bool, **f: str) -> None:
+    """The passages that best match QUESTION (dense + BM25)."""
+    hits = _run(lambda: _assistant(index).search(question, k, _filters(**f)))
+    if as_json:
+        click.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
+        return
+    for h in hits:
+        click.echo(f"{h.rank}. [{h.score:.3f}] {h.title} · {h.section} ({h.source})")
+        click.echo(f"   {h.text[:200]}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("-k", "k", type=int, default=None, help="Number of passages retrieved.")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def ask(question: str, index: str | None, k: int | None, as_json: bool, **f: str) -> None:
+    """Answer QUESTION with cited sentences, or say it is not in the documents."""
+    answer = _run(lambda: _assistant(index).ask(question, k, _filters(**f)))
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_answer(answer)
+
+
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False))
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write one JSON line per question.")
+@click.option("--summary", type=click.Path(dir_okay=False), help="Write the metrics as JSON.")
+@click.option("--k", "k", type=int, default=5, show_default=True, help="Chunks kept per question.")
+def eval_cmd(
+    questions: str, index: str | None, out: str | None, summary: str | None, k: int
+) -> None:
+    """Run QUESTIONS (JSONL) and print retrieval, answer and refusal metrics."""
+    assistant = _assistant(index)
+    records, metrics = _run(lambda: assistant.evaluate(questions, k))
+    if out:
+        Path(out).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+        )
+    if summary:
+        Path(summary).write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+    width = max(len(key) for key in metrics)
+    for key, value in metrics.items():
+        click.echo(f"{key:<{width}}  {value}")
+
+
+@cli.command()
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+def chat(index: str | None) -> None:
+    """Ask questions in the terminal, one after another (empty line or Ctrl-D ends)."""
+    assistant = _assistant(index)
+    click.echo("policy-assistant chat: ask about the indexed documents (empty line to quit).")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = input("? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo("")
+            return
+        if not question:
+            return
+        try:
+            answer = assistant.ask(question, history=history)
+        except AssistantError as exc:
+            click.echo(f"Error: {exc}")
+            continue
+        _print_answer(answer)
+        history.append((answer.standalone_question or question, answer.text))
+        click.echo("")
+
+
 def main() -> None:
     cli(prog_name="policy-assistant")
 

@@ -397,13 +397,17 @@ def ensure_lexical(
         return current
     ids: list[str] = []
     texts: list[str] = []
+    docs: list[str] = []
+    metas: list[dict[str, Any]] = []
     for cid, doc, meta in store.iter_records(collection):
         ids.append(cid)
         head = " > ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
         texts.append(f"{head}\n{doc}" if head else doc)
+        docs.append(doc)
+        metas.append(meta)
     if progress:
         progress("lexical", 0, len(ids))
-    index = LexicalIndex.build(ids, texts, lex.analyzer, lex.k1, lex.b)
+    index = LexicalIndex.build(ids, texts, lex.analyzer, lex.k1, lex.b, docs=docs, metas=metas)
     index.save(folder)
     if progress:
         progress("lexical", len(ids), len(ids))

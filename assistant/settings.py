@@ -117,6 +117,52 @@ class LexicalSettings(BaseModel):
     b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation.")
 
 
+class RetrievalSettings(BaseModel):
+    """How dense (Chroma) and lexical (BM25) results are combined."""
+
+    k: int = Field(default=5, ge=1, le=100, description="Passages returned by search.")
+    candidates: int = Field(
+        default=50, ge=1, le=1000, description="Candidates taken from each retriever before fusion."
+    )
+    fusion: Literal["weighted", "rrf", "lexical", "dense"] = Field(
+        default="weighted",
+        description="'weighted': min-max normalised scores mixed by dense_weight; 'rrf': "
+        "reciprocal rank fusion; 'lexical' or 'dense' alone.",
+    )
+    dense_weight: float = Field(
+        default=0.3, ge=0, le=1, description="Share of the dense score in 'weighted' fusion."
+    )
+    strip_question_words: bool = Field(
+        default=True,
+        description="Drop question phrasing (如何, 哪些, 什么, 多少, 是否 …) from the "
+        "lexical query.",
+    )
+
+
+class AnswerSettings(BaseModel):
+    """How answers are written."""
+
+    mode: Literal["extractive", "llm"] = Field(
+        default="extractive",
+        description="'extractive' quotes the passages (offline, no LLM); 'llm' writes with the "
+        "chat model in the llm settings.",
+    )
+    passages: int = Field(
+        default=5, ge=1, le=50, description="Top passages whose sentences may be quoted."
+    )
+    max_sentences: int = Field(
+        default=3, ge=1, le=20, description="Sentences in an extractive answer."
+    )
+    max_chars: int = Field(default=300, ge=20, description="Characters in an extractive answer.")
+    min_evidence: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Refuse when the best passage covers less than this share of the "
+        "question's weighted terms.",
+    )
+
+
 class IngestSettings(BaseModel):
     """Which files are read and how large they may be."""
 
@@ -158,6 +204,8 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     lexical: LexicalSettings = Field(default_factory=LexicalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     def index_signature(self) -> dict[str, object]:
         """The settings that shape stored vectors and chunks; a change means a rebuild."""

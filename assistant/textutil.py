@@ -182,3 +182,27 @@ ANALYZERS: dict[str, Callable[[str], list[str]]] = {
     "jieba": analyze_jieba,
     "jieba+bigram": analyze_jieba_bigram,
 }
+
+
+# Question phrasing that carries no content: removed from lexical queries so that character
+# bigrams do not span it ("哪一年首次提出" → " 首次提出").
+_QUESTION_WORDS = re.compile(
+    r"请问|有哪些|是哪些|哪一些|哪一年|哪一次|哪一个|哪几|哪些|哪个|哪年|哪次|哪里|哪|"
+    r"如何|怎样|怎么样|怎么|为什么|为何|是什么|什么|多少|多大|几个|是否|有没有|能否|"
+    r"吗|呢|么|啊|吧|？|\?"
+)
+_EN_QUESTION = re.compile(
+    r"\b(what|which|how|when|where|who|why|does|did|is|are|much|many)\b", re.I
+)
+
+
+def strip_question_words(text: str) -> str:
+    """The question without its interrogative phrasing (kept as a space: runs are split)."""
+    return _EN_QUESTION.sub(" ", _QUESTION_WORDS.sub(" ", text))
+
+
+def is_chinese(text: str) -> bool:
+    """True when at least a fifth of the letters in ``text`` are Chinese characters."""
+    cjk = sum(len(m) for m in CJK_RE.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return cjk > 0 and cjk * 5 >= cjk + latin

@@ -125,3 +125,91 @@ class IndexStatus:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class SearchFilters:
+    """Metadata filters for search. Empty fields do not filter.
+
+    ``date_from``/``date_to`` take ISO dates or prefixes (``2023``, ``2023-03``); a document
+    whose date is only a year matches when that year is in range. ``source`` is a glob over the
+    source path (``gwr-202*.txt``, ``notices/**``).
+    """
+
+    issuer: str = ""
+    doc_type: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    source: str = ""
+
+    def is_empty(self) -> bool:
+        return not any((self.issuer, self.doc_type, self.date_from, self.date_to, self.source))
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with where it comes from and how it scored."""
+
+    rank: int
+    chunk_id: str
+    source: str
+    text: str
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    title: str = ""
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+    doc_type: str = ""
+    url: str = ""
+    section: str = ""
+    page: int | None = None
+    page_end: int | None = None
+    start: int = 0
+    end: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """What a marker [n] in an answer points to: a quoted passage of a named document."""
+
+    marker: int
+    chunk_id: str
+    source: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    section: str
+    page: int | None
+    quote: str
+    passage: str
+    url: str = ""
+    quotes: list[str] = field(default_factory=list)  # each a verbatim slice of ``passage``
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """An answer whose sentences carry markers [n] resolving to ``citations``."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    hits: list[Hit]
+    abstained: bool = False
+    mode: str = "extractive"
+    language: str = "zh"
+    standalone_question: str = ""
+    evidence: float = 0.0
+    unsupported_sentences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pydantic import BaseModel  # noqa: E402
+from pydantic import BaseModel
 
-from assistant.settings import Settings  # noqa: E402
+from assistant.settings import Settings
 
 
 def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]:

@@ -1,0 +1,187 @@
+"""Extractive answers: the question's best sentences from the retrieved passages, verbatim, each
+marked [n]; and the evidence gate that refuses when the passages do not answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.lexical import LexicalIndex
+from assistant.textutil import is_chinese, sentence_spans, strip_question_words
+from assistant.types import Answer, Citation, Hit
+
+NOT_FOUND = {
+    "zh": "在已索引的文件中未找到答案。以下是最接近的段落，供参考。",
+    "en": "Not found in the indexed documents. The closest passages are listed below.",
+}
+
+
+@dataclass
+class Sentence:
+    hit: Hit
+    start: int  # offset inside hit.text
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.hit.text[self.start : self.end].strip()
+
+
+def language_of(question: str) -> str:
+    return "zh" if is_chinese(question) else "en"
+
+
+def question_terms(question: str, lexical: LexicalIndex) -> dict[str, float]:
+    """Distinct content terms of the question with their IDF weights."""
+    terms = lexical.terms(strip_question_words(question)) or lexical.terms(question)
+    return {t: lexical.idf(t) for t in dict.fromkeys(terms)}
+
+
+def coverage(text: str, weights: dict[str, float], lexical: LexicalIndex) -> float:
+    """Share of the question's IDF mass whose terms occur in ``text`` (0..1)."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    present = set(lexical.terms(text))
+    return sum(w for t, w in weights.items() if t in present) / total
+
+
+def score_sentences(
+    hits: list[Hit], weights: dict[str, float], lexical: LexicalIndex
+) -> list[Sentence]:
+    """Every sentence of every hit, scored by question-term coverage with a small rank prior."""
+    out: list[Sentence] = []
+    for hit in hits:
+        prior = 1.0 - 0.04 * (hit.rank - 1)
+        context = coverage(hit.section + " " + hit.title, weights, lexical)
+        for s, e in sentence_spans(hit.text):
+            body = hit.text[s:e].strip()
+            if len(body) < 4:
+                continue
+            cov = coverage(body, weights, lexical)
+            out.append(Sentence(hit, s, e, (cov + 0.25 * context) * prior))
+    return out
+
+
+def evidence_of(
+    sentences: list[Sentence], weights: dict[str, float], lexical: LexicalIndex
+) -> float:
+    """How well the best passage covers the question: the gate for refusing."""
+    best = 0.0
+    for s in sentences:
+        best = max(best, coverage(s.text, weights, lexical))
+    return best
+
+
+def extractive_answer(
+    question: str,
+    hits: list[Hit],
+    lexical: LexicalIndex,
+    *,
+    min_evidence: float,
+    max_sentences: int = 3,
+    max_chars: int = 300,
+    relative_cutoff: float = 0.7,
+) -> Answer:
+    """Pick the sentences that answer, keep them verbatim, order them, mark each with [n]."""
+    lang = language_of(question)
+    weights = question_terms(question, lexical)
+    sentences = score_sentences(hits, weights, lexical)
+    evidence = evidence_of(sentences, weights, lexical)
+    if not sentences or evidence < min_evidence:
+        return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
+                      evidence=round(evidence, 4))  # fmt: skip
+    ranked = sorted(sentences, key=lambda s: -s.score)
+    best = ranked[0].score
+    chosen: list[Sentence] = []
+    used = 0
+    for s in ranked:
+        if len(chosen) >= max_sentences or s.score < relative_cutoff * best:
+            break
+        if any(s.text == c.text for c in chosen):
+            continue
+        if chosen and used + len(s.text) > max_chars:
+            continue
+        chosen.append(s)
+        used += len(s.text)
+    # Order: passages by rank, sentences by their place in the passage.
+    chosen.sort(key=lambda s: (s.hit.rank, s.start))
+    markers: dict[str, int] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    parts: list[str] = []
+    for s in chosen:
+        n = markers.setdefault(s.hit.chunk_id, len(markers) + 1)
+        spans.setdefault(s.hit.chunk_id, []).append((s.start, s.end))
+        parts.append(f"{s.text}[{n}]")
+    by_id = {h.chunk_id: h for h in hits}
+    citations = [citation_for(n, by_id[cid], spans[cid]) for cid, n in markers.items()]
+    text = ("" if lang == "zh" else " ").join(parts)
+    return Answer(question, text, citations, hits, language=lang, evidence=round(evidence, 4))
+
+
+def merge_spans(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Verbatim quotes: adjacent sentence spans become one quote."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and not text[merged[-1][1] : s].strip():
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [text[s:e].strip() for s, e in merged]
+
+
+def citation_for(marker: int, hit: Hit, spans: list[tuple[int, int]]) -> Citation:
+    quotes = merge_spans(hit.text, spans)
+    return Citation(
+        marker=marker,
+        chunk_id=hit.chunk_id,
+        source=hit.source,
+        title=hit.title,
+        doc_number=hit.doc_number,
+        issuer=hit.issuer,
+        date=hit.date,
+        section=hit.section,
+        page=hit.page,
+        quote=" … ".join(quotes),
+        passage=hit.text,
+        url=hit.url,
+        quotes=quotes,
+    )
+
+
+_FOLLOW_MARK = re.compile(
+    r"^(那么|那|还有|另外|再问一下|再问|and\s+|what about\s+|how about\s+)", re.I
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_PRONOUN = re.compile(r"(它|其|该|这些|这个|这项|此|那个|they|it|this|that)", re.I)
+_TAIL = re.compile(r"(?:[呢吗？?。\s]|是)+$")
+
+
+def rewrite_followup(question: str, history: list[tuple[str, str]]) -> str:
+    """A stand-alone form of a follow-up question, by rule (the extractive mode's rewriter).
+
+    ``history`` holds earlier (stand-alone question, answer) pairs, oldest first. Examples, after
+    "2024年赤字率是多少？": "那2025年呢？" → "2025年赤字率是多少？"; "专项债券呢？" →
+    "2024年专项债券呢？"; "它比上年提高多少？" → "2024年赤字率 它比上年提高多少？".
+    """
+    if not history:
+        return question
+    previous = history[-1][0]
+    q = question.strip()
+    marked = bool(_FOLLOW_MARK.match(q))
+    body = _FOLLOW_MARK.sub("", q).strip()
+    prev_year = _YEAR.search(previous)
+    year = _YEAR.search(body)
+    rest = _TAIL.sub("", _YEAR.sub("", body)).strip()
+    if year and prev_year and len(rest) <= 2:
+        return re.sub(r"(?:19|20)\d{2}", year.group(1), previous, count=1)
+    short = len(body) <= 16
+    if not (marked or short or _PRONOUN.search(body)):
+        return question
+    if _PRONOUN.search(body) or not rest:
+        topic = _TAIL.sub("", strip_question_words(previous)).strip()
+        return f"{topic} {body}"
+    if prev_year and not year:
+        return f"{prev_year.group(1)}年{body}"
+    return body if marked else question
