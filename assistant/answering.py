@@ -80,7 +80,8 @@ def extractive_answer(
     lexical: LexicalIndex,
     *,
     min_evidence: float,
-    max_sentences: int = 3,
+    min_dense_evidence: float = 1.0,
+    max_sentences: int = 2,
     max_chars: int = 300,
     relative_cutoff: float = 0.7,
 ) -> Answer:
@@ -89,7 +90,9 @@ def extractive_answer(
     weights = question_terms(question, lexical)
     sentences = score_sentences(hits, weights, lexical)
     evidence = evidence_of(sentences, weights, lexical)
-    if not sentences or evidence < min_evidence:
+    dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
+    enough = evidence >= min_evidence or (lang != "zh" and dense >= min_dense_evidence)
+    if not sentences or not enough:
         return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
                       evidence=round(evidence, 4))  # fmt: skip
     ranked = sorted(sentences, key=lambda s: -s.score)

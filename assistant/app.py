@@ -164,7 +164,8 @@ class Assistant:
         a = self.settings.answer
         answer = extractive_answer(
             question, hits[: a.passages], retriever.lexical, min_evidence=a.min_evidence,
-            max_sentences=a.max_sentences, max_chars=a.max_chars,
+            min_dense_evidence=a.min_dense_evidence, max_sentences=a.max_sentences,
+            max_chars=a.max_chars,
         )  # fmt: skip
         answer.hits = hits
         answer.question = original
