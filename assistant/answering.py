@@ -10,6 +10,8 @@ from assistant.lexical import LexicalIndex
 from assistant.textutil import is_chinese, sentence_spans, strip_question_words
 from assistant.types import Answer, Citation, Hit
 
+_YEAR4 = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
 NOT_FOUND = {
     "zh": "在已索引的文件中未找到答案。以下是最接近的段落，供参考。",
     "en": "Not found in the indexed documents. The closest passages are listed below.",
@@ -48,12 +50,15 @@ def coverage(text: str, weights: dict[str, float], lexical: LexicalIndex) -> flo
 
 
 def score_sentences(
-    hits: list[Hit], weights: dict[str, float], lexical: LexicalIndex
+    hits: list[Hit], weights: dict[str, float], lexical: LexicalIndex, years: set[str] = frozenset()
 ) -> list[Sentence]:
-    """Every sentence of every hit, scored by question-term coverage with a small rank prior."""
+    """Every sentence of every hit, scored by question-term coverage with a small rank prior;
+    passages from a part of a document about the year the question names count more."""
     out: list[Sentence] = []
     for hit in hits:
         prior = 1.0 - 0.04 * (hit.rank - 1)
+        if years:
+            prior *= 1.2 if any(y in f"{hit.title} {hit.section}" for y in years) else 0.85
         context = coverage(hit.section + " " + hit.title, weights, lexical)
         for s, e in sentence_spans(hit.text):
             body = hit.text[s:e].strip()
@@ -88,7 +93,7 @@ def extractive_answer(
     """Pick the sentences that answer, keep them verbatim, order them, mark each with [n]."""
     lang = language_of(question)
     weights = question_terms(question, lexical)
-    sentences = score_sentences(hits, weights, lexical)
+    sentences = score_sentences(hits, weights, lexical, set(_YEAR4.findall(question)))
     evidence = evidence_of(sentences, weights, lexical)
     dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
     enough = evidence >= min_evidence or (lang != "zh" and dense >= min_dense_evidence)
@@ -108,8 +113,11 @@ def extractive_answer(
             continue
         chosen.append(s)
         used += len(s.text)
-    # Order: passages by rank, sentences by their place in the passage.
-    chosen.sort(key=lambda s: (s.hit.rank, s.start))
+    # Order: passages by their best sentence, sentences by their place in the passage.
+    best_of: dict[str, float] = {}
+    for s in chosen:
+        best_of[s.hit.chunk_id] = max(best_of.get(s.hit.chunk_id, 0.0), s.score)
+    chosen.sort(key=lambda s: (-best_of[s.hit.chunk_id], s.hit.rank, s.start))
     markers: dict[str, int] = {}
     spans: dict[str, list[tuple[int, int]]] = {}
     parts: list[str] = []
@@ -124,10 +132,16 @@ def extractive_answer(
 
 
 def merge_spans(text: str, spans: list[tuple[int, int]]) -> list[str]:
-    """Verbatim quotes: adjacent sentence spans become one quote."""
+    """Verbatim quotes: sentences that follow each other directly (same paragraph) become one."""
     merged: list[list[int]] = []
     for s, e in sorted(spans):
-        if merged and not text[merged[-1][1] : s].strip():
+        gap = text[merged[-1][1] : s] if merged else "x"
+        if (
+            merged
+            and not gap.strip()
+            and "\n" not in gap
+            and "\n" not in text[merged[-1][0] : e].strip()
+        ):
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])

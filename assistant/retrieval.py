@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,14 @@ def chroma_where(f: SearchFilters) -> dict[str, Any] | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def question_years(question: str) -> set[str]:
+    """Years named in a question ("2025年", "in 2024")."""
+    return set(_YEAR.findall(question))
 
 
 def minmax(values: dict[str, float]) -> dict[str, float]:
@@ -138,6 +147,17 @@ class HybridRetriever:
         lexical = self._lexical(question, f, n) if method != "dense" else {}
         dense = self._dense(question, f, n) if method != "lexical" else {}
         fused = fuse(dense, lexical, method, self.settings.dense_weight)
+        years = question_years(question)
+        if years and self.settings.year_boost and method in ("weighted", "lexical", "dense"):
+            top = max(fused.values(), default=0.0)
+            for cid in fused:
+                pos = self.lexical.position.get(cid)
+                if pos is None:
+                    continue
+                meta = self.lexical.metas[pos]
+                where = f"{meta.get('title', '')} {meta.get('section', '')}"
+                if any(y in where for y in years):
+                    fused[cid] += self.settings.year_boost * top
         ranked = sorted(fused, key=lambda c: (-fused[c], c))[:k]
         hits = []
         for rank, cid in enumerate(ranked, start=1):

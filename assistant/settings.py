@@ -132,6 +132,13 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(
         default=0.3, ge=0, le=1, description="Share of the dense score in 'weighted' fusion."
     )
+    year_boost: float = Field(
+        default=0.2,
+        ge=0,
+        le=2,
+        description="When the question names a year, chunks whose title or section path names "
+        "it gain this share of the best fused score ('2024年工作回顾' answers questions about 2024).",
+    )
     strip_question_words: bool = Field(
         default=True,
         description="Drop question phrasing (如何, 哪些, 什么, 多少, 是否 …) from the "

@@ -16,7 +16,9 @@ CORPUS = ROOT / "corpus"
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real sentence-transformers model (StaticEmbedding over a WordLevel tokenizer), saved to
-    disk and loaded back by path, exactly as a user's local model would be."""
+    disk and loaded back by path, exactly as a user's local model would be. Its vector is the
+    mean of random per-character vectors, so cosine similarity follows shared characters: dense
+    retrieval in tests is weak but not noise."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -34,7 +36,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     tok.train_from_iterator(texts, trainers.WordLevelTrainer(special_tokens=["[UNK]", "[PAD]"]))
     torch.manual_seed(0)
-    model = SentenceTransformer(modules=[StaticEmbedding(tok, embedding_dim=32)], device="cpu")
+    model = SentenceTransformer(modules=[StaticEmbedding(tok, embedding_dim=256)], device="cpu")
     out = tmp_path_factory.mktemp("models") / "tiny-static"
     model.save(str(out))
     return out
@@ -64,3 +66,17 @@ def small_corpus(tmp_path: Path) -> Path:
         for suffix in (".txt", ".meta.json"):
             shutil.copy(CORPUS / f"{stem}{suffix}", dest / f"{stem}{suffix}")
     return dest
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, tiny_model: Path) -> Settings:
+    """The whole shipped sample corpus indexed with default chunking and the tiny model."""
+    from assistant import Assistant
+
+    settings = Settings(
+        index_dir=tmp_path_factory.mktemp("sample") / "index",
+        embedding=EmbeddingSettings(model=str(tiny_model)),
+    )
+    report = Assistant(settings).index([CORPUS])
+    assert not report.failed
+    return settings

@@ -42,9 +42,9 @@ def test_local_sentence_transformers_model_with_prefixes(tiny_model) -> None:
     prefixed = load_embeddings(
         EmbeddingSettings(model=str(tiny_model), passage_prefix="段落 ", query_prefix="问题 ")
     )
-    assert plain.dimension == 32
+    assert plain.dimension == 256
     assert not np.allclose(plain.embed_query("工业"), prefixed.embed_query("工业"))
-    assert plain.encode_passages([]).shape == (0, 32)
+    assert plain.encode_passages([]).shape == (0, 256)
 
 
 def test_unloadable_model_names_the_value_and_the_fix(tmp_path) -> None:
