@@ -12,19 +12,44 @@ from assistant.errors import (
     ModelError,
 )
 from assistant.settings import Settings
-from assistant.types import Chunk, DocMeta, FileProblem, IndexStatus, SyncReport
+from assistant.types import (
+    Answer,
+    Chunk,
+    Citation,
+    DocMeta,
+    FileProblem,
+    Hit,
+    IndexStatus,
+    SearchFilters,
+    SyncReport,
+)
+
+
+def __getattr__(name: str) -> object:
+    # LangChain's retriever class is imported only when asked for.
+    if name == "PolicyRetriever":
+        from assistant.lc_retriever import PolicyRetriever
+
+        return PolicyRetriever
+    raise AttributeError(name)
+
 
 __all__ = [
+    "Answer",
     "Assistant",
     "AssistantError",
     "Chunk",
+    "Citation",
     "ConfigError",
     "DocMeta",
     "DocumentError",
     "FileProblem",
+    "Hit",
     "IndexLockedError",
     "IndexStatus",
     "ModelError",
+    "PolicyRetriever",
+    "SearchFilters",
     "Settings",
     "SyncReport",
 ]

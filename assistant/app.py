@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import extractive_answer, rewrite_followup
-from assistant.errors import AssistantError, ConfigError, IndexError_
+from assistant.answering import NOT_FOUND, extractive_answer, language_of, rewrite_followup
+from assistant.errors import AssistantError, ConfigError, IndexError_, ModelError
 from assistant.ingest import (
     Indexer,
     IndexPaths,
@@ -21,7 +23,7 @@ from assistant.ingest import (
 from assistant.manifest import IndexPointer, Manifest
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
-from assistant.types import Answer, Hit, IndexStatus, SearchFilters, SyncReport
+from assistant.types import Answer, Hit, IndexStatus, SearchFilters, StreamEvent, SyncReport
 
 
 class Assistant:
@@ -38,6 +40,7 @@ class Assistant:
         self._embeddings: Any = None
         self._retriever: HybridRetriever | None = None
         self._retriever_key: tuple[str, str] | None = None
+        self._chat_model: Any = None
 
     @classmethod
     def open(
@@ -157,20 +160,94 @@ class Assistant:
         ``history`` holds the earlier (question, answer) turns of a chat, oldest first; a
         follow-up question is rewritten into a stand-alone one before retrieval.
         """
+        final = None
+        for event in self.ask_stream(question, k, filters, history):
+            if event.kind == "answer":
+                final = event.answer
+        assert final is not None
+        return final
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        history: list[tuple[str, str]] | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Like ``ask``, as events: text pieces while the answer is written, then the answer.
+
+        In LLM mode the pieces are the model's raw tokens; the final answer is the checked one
+        (markers that point to no passage removed, unmarked sentences flagged).
+        """
         original = _check_question(question)
-        question = rewrite_followup(original, history or [])
+        llm_mode = self.settings.answer.mode == "llm"
+        standalone = self._standalone(original, history or [], llm_mode)
         retriever = self.retriever()
-        hits = retriever.search(question, k, filters)
+        hits = retriever.search(standalone, k, filters)
         a = self.settings.answer
+        passages = hits[: a.passages]
         answer = extractive_answer(
-            question, hits[: a.passages], retriever.lexical, min_evidence=a.min_evidence,
+            standalone, passages, retriever.lexical, min_evidence=a.min_evidence,
             min_dense_evidence=a.min_dense_evidence, max_sentences=a.max_sentences,
             max_chars=a.max_chars,
         )  # fmt: skip
+        if llm_mode and not answer.abstained:
+            answer = yield from self._llm_answer(standalone, passages, retriever, answer)
+        else:
+            for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.text) or [answer.text]:
+                yield StreamEvent("token", piece)
         answer.hits = hits
         answer.question = original
-        answer.standalone_question = question
-        return answer
+        answer.standalone_question = standalone
+        yield StreamEvent("answer", answer=answer)
+
+    def _chat(self) -> Any:
+        if self._chat_model is None:
+            from assistant.llm import ChatModel
+
+            self._chat_model = ChatModel(self.settings.llm)
+        return self._chat_model
+
+    def _standalone(self, question: str, history: list[tuple[str, str]], llm_mode: bool) -> str:
+        if not history:
+            return question
+        if llm_mode:
+            from assistant.generation import rewrite_messages
+
+            try:
+                rewritten = self._chat().complete(rewrite_messages(question, history)).strip()
+            except ModelError:
+                rewritten = ""
+            if rewritten and len(rewritten) <= MAX_QUESTION_CHARS:
+                return rewritten
+        return rewrite_followup(question, history)
+
+    def _llm_answer(
+        self, question: str, passages: list[Hit], retriever: HybridRetriever, fallback: Answer
+    ) -> Generator[StreamEvent, None, Answer]:
+        from assistant import generation
+
+        pieces: list[str] = []
+        for token in self._chat().stream(generation.build_messages(question, passages)):
+            pieces.append(token)
+            yield StreamEvent("token", token)
+        checked = generation.check_markers("".join(pieces), len(passages))
+        lang = language_of(question)
+        if checked.not_found:
+            return Answer(question, NOT_FOUND[lang], [], passages, abstained=True, mode="llm",
+                          language=lang, evidence=fallback.evidence,
+                          notes=["the model found no answer in the passages"])  # fmt: skip
+        if not checked.used:
+            fallback.notes.append(
+                "the model's answer cited no passage correctly; the extractive answer is shown"
+            )
+            return fallback
+        notes = [f"removed invalid marker {m}" for m in checked.removed]
+        return Answer(
+            question, checked.text, generation.citations_for(checked, passages, retriever.lexical),
+            passages, mode="llm", language=lang, evidence=fallback.evidence,
+            unsupported_sentences=checked.unsupported, notes=notes,
+        )  # fmt: skip
 
     def evaluate(
         self, questions_file: str | Path, k: int = 5, progress: Any = None

@@ -115,7 +115,7 @@ def record(question: dict[str, Any], answer: Answer, latency_ms: float, k: int) 
                 "page": c.page,
                 "quote": c.quote,
                 "chunk_id": c.chunk_id,
-            }  # fmt: skip
+            }
             for c in answer.citations
         ],
         "retrieved": [
@@ -125,7 +125,7 @@ def record(question: dict[str, Any], answer: Answer, latency_ms: float, k: int) 
                 "chunk_id": h.chunk_id,
                 "score": h.score,
                 "text": h.text,
-            }  # fmt: skip
+            }
             for h in answer.hits[:k]
         ],
         "latency_ms": round(latency_ms, 2),

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Models that install from the package registry together with their weights.
@@ -137,7 +137,8 @@ class RetrievalSettings(BaseModel):
         ge=0,
         le=2,
         description="When the question names a year, chunks whose title or section path names "
-        "it gain this share of the best fused score ('2024年工作回顾' answers questions about 2024).",
+        "it gain this share of the best fused score ('2024年工作回顾' answers questions "
+        "about 2024).",
     )
     strip_question_words: bool = Field(
         default=True,
@@ -175,6 +176,22 @@ class AnswerSettings(BaseModel):
         description="For a question not in Chinese (no shared terms with Chinese text), refuse "
         "when the best dense cosine similarity is below this and the term coverage is too.",
     )
+
+
+class LLMSettings(BaseModel):
+    """The chat model used when ``answer.mode`` is 'llm': any OpenAI-compatible endpoint
+    (vLLM, Ollama's /v1, DeepSeek, Qwen/DashScope, OpenAI …)."""
+
+    base_url: str = Field(
+        default="", description="Endpoint base URL, e.g. http://127.0.0.1:11434/v1 (Ollama)."
+    )
+    model: str = Field(default="", description="Model name the endpoint serves, e.g. qwen2.5:7b.")
+    api_key: SecretStr = Field(
+        default=SecretStr("not-needed"), description="API key (sent as a Bearer token)."
+    )
+    temperature: float = Field(default=0.1, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(default=800, ge=16, description="Longest answer in tokens.")
+    timeout_s: float = Field(default=60.0, gt=0, description="Seconds before a request fails.")
 
 
 class IngestSettings(BaseModel):
@@ -220,6 +237,16 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @model_validator(mode="after")
+    def _llm_mode_needs_an_endpoint(self) -> Settings:
+        if self.answer.mode == "llm" and not (self.llm.base_url and self.llm.model):
+            raise ValueError(
+                "answer.mode is 'llm' but llm.base_url or llm.model is empty; set "
+                "ASSISTANT_LLM__BASE_URL and ASSISTANT_LLM__MODEL, or use answer.mode 'extractive'"
+            )
+        return self
 
     def index_signature(self) -> dict[str, object]:
         """The settings that shape stored vectors and chunks; a change means a rebuild."""

@@ -213,3 +213,12 @@ class Answer:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    """A piece of a streamed answer: text as it arrives, then the final checked ``Answer``."""
+
+    kind: str  # "token" or "answer"
+    text: str = ""
+    answer: Answer | None = None

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluation import load_questions, run, summarize  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.evaluation import load_questions, run, summarize
 
 
 def main() -> None:
@@ -48,7 +48,8 @@ def main() -> None:
         assistant.retriever().settings = retrieval
         m = summarize(questions, run(questions, lambda q: assistant.ask(q, k=5)))
         print(
-            f"| {fusion} | {w if fusion == 'weighted' else '-'} | {strip} | {boost} | {m['recall@1']} | "
+            f"| {fusion} | {w if fusion == 'weighted' else '-'} | {strip} | {boost} | "
+            f"{m['recall@1']} | "
             f"{m['recall@5']} | {m['mrr']} | {m['evidence@5']} | {m['answer_f1']} | "
             f"{m['answer_hit_rate']} |"
         )

@@ -160,3 +160,16 @@ def test_pure_helpers() -> None:
     assert rrf["b"] > rrf["a"]
     assert merge_spans("一句。二句。三句。", [(0, 3), (3, 6), (6, 9)]) == ["一句。二句。三句。"]
     assert merge_spans("一句。二句。三句。", [(0, 3), (6, 9)]) == ["一句。", "三句。"]
+
+
+def test_langchain_retriever(assistant) -> None:
+    from langchain_core.retrievers import BaseRetriever
+
+    from assistant import PolicyRetriever
+
+    retriever = PolicyRetriever(assistant=assistant, k=3, filters=SearchFilters(source="gwr-2025*"))
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("人工智能+行动")
+    assert len(docs) == 3
+    assert all(d.metadata["source"] == "gwr-2025.txt" for d in docs)
+    assert all(d.id == d.metadata["chunk_id"] and d.page_content for d in docs)

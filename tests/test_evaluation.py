@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -99,9 +100,11 @@ def test_eval_command_writes_records_and_summary(tmp_path, settings, small_corpu
         encoding="utf-8",
     )  # fmt: skip
     out, summ = tmp_path / "out.jsonl", tmp_path / "sum.json"
-    env = {"ASSISTANT_EMBEDDING__MODEL": str(settings.embedding.model),
-           "ASSISTANT_CHUNKING__TARGET_CHARS": "200", "ASSISTANT_CHUNKING__MAX_CHARS": "400"}  # fmt: skip
-    import os
+    env = {
+        "ASSISTANT_EMBEDDING__MODEL": str(settings.embedding.model),
+        "ASSISTANT_CHUNKING__TARGET_CHARS": "200",
+        "ASSISTANT_CHUNKING__MAX_CHARS": "400",
+    }
 
     proc = subprocess.run(
         [sys.executable, "-m", "assistant", "eval", str(qfile), "--index", str(settings.index_dir),
