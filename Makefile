@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
 
-.PHONY: setup run index status test lint format bench-choice clean
+.PHONY: setup run index status eval test lint format bench-choice bench-tune bench-latency clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-run: index status  ## set up if needed and index the sample corpus (the chat comes with issue 3)
+run: index  ## set up if needed, sync the sample corpus, then chat in the terminal
+	$(BIN)/policy-assistant chat --index $(INDEX)
 
 index: setup  ## sync $(CORPUS) into $(INDEX)
 	$(BIN)/policy-assistant index $(CORPUS) --index $(INDEX)
@@ -24,16 +25,26 @@ status: setup
 	$(BIN)/policy-assistant status --index $(INDEX)
 
 lint: setup  ## ruff lint + format check + layer contract
-	$(BIN)/ruff check assistant tests benchmarks scripts
-	$(BIN)/ruff format --check assistant tests benchmarks scripts
+	$(BIN)/ruff check assistant tests benchmarks scripts eval
+	$(BIN)/ruff format --check assistant tests benchmarks scripts eval
 	$(BIN)/lint-imports
 
 format: setup
-	$(BIN)/ruff format assistant tests benchmarks scripts
-	$(BIN)/ruff check --fix assistant tests benchmarks scripts
+	$(BIN)/ruff format assistant tests benchmarks scripts eval
+	$(BIN)/ruff check --fix assistant tests benchmarks scripts eval
 
 test: lint  ## lint, then the whole test suite
 	$(BIN)/pytest -q
+
+eval: index  ## the golden set: retrieval, answer and refusal metrics
+	@mkdir -p bench-results
+	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) --out bench-results/golden.jsonl --summary bench-results/golden-summary.json
+
+bench-tune: index  ## fusion, question-word stripping and year boost on the golden set
+	$(PY) benchmarks/tune_retrieval.py --index $(INDEX)
+
+bench-latency: index  ## search and ask latency p50/p95
+	$(PY) benchmarks/latency.py --index $(INDEX)
 
 bench-choice: setup  ## embedding model and BM25 analyzer comparison on eval/dev_questions.jsonl
 	$(PY) benchmarks/retrieval_choice.py

@@ -58,7 +58,7 @@ def score_sentences(
     for hit in hits:
         prior = 1.0 - 0.04 * (hit.rank - 1)
         if years:
-            prior *= 1.2 if any(y in f"{hit.title} {hit.section}" for y in years) else 0.85
+            prior *= 1.2 if _names_year(hit, years) else 0.85
         context = coverage(hit.section + " " + hit.title, weights, lexical)
         for s, e in sentence_spans(hit.text):
             body = hit.text[s:e].strip()
@@ -67,6 +67,10 @@ def score_sentences(
             cov = coverage(body, weights, lexical)
             out.append(Sentence(hit, s, e, (cov + 0.25 * context) * prior))
     return out
+
+
+def _names_year(hit: Hit, years: set[str]) -> bool:
+    return any(y in f"{hit.title} {hit.section}" for y in years)
 
 
 def evidence_of(
@@ -101,6 +105,10 @@ def extractive_answer(
         return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
                       evidence=round(evidence, 4))  # fmt: skip
     ranked = sorted(sentences, key=lambda s: -s.score)
+    years = set(_YEAR4.findall(question))
+    if years and _names_year(ranked[0].hit, years):
+        # The best sentence is about the year asked: other years' sentences would mislead.
+        ranked = [s for s in ranked if _names_year(s.hit, years)]
     best = ranked[0].score
     chosen: list[Sentence] = []
     used = 0

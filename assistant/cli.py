@@ -189,7 +189,13 @@ def filter_options(fn: Any) -> Any:
 
 
 def _print_answer(answer: Any) -> None:
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        click.echo(f"(understood as: {answer.standalone_question})")
     click.echo(answer.text)
+    for sentence in answer.unsupported_sentences:
+        click.echo(f"  ! no valid citation: {sentence}")
+    for note in answer.notes:
+        click.echo(f"  note: {note}")
     if answer.citations:
         click.echo("")
     for c in answer.citations:

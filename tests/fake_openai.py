@@ -22,7 +22,7 @@ class FakeOpenAI:
             def log_message(self, *args: object) -> None:
                 return
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 owner.requests.append({"path": self.path, "body": body,
                                        "auth": self.headers.get("Authorization")})  # fmt: skip
@@ -37,7 +37,7 @@ class FakeOpenAI:
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
                     pieces = [text[i : i + 3] for i in range(0, len(text), 3)]
-                    for i, piece in enumerate(pieces + [""]):
+                    for i, piece in enumerate([*pieces, ""]):
                         chunk = {
                             "id": "c1", "object": "chat.completion.chunk", "created": 0,
                             "model": body["model"],

@@ -74,3 +74,40 @@ def test_status_without_index(tmp_path, tiny_model) -> None:
 def test_help_is_fast_to_reach(tiny_model) -> None:
     out = run(["--help"], tiny_model)
     assert out.returncode == 0 and "index" in out.stdout and "status" in out.stdout
+
+
+def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
+    import json
+
+    index = str(sample_index.index_dir)
+    found = run(
+        ["search", "人工智能+行动", "--index", index, "-k", "3", "--from", "2024"], tiny_model
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("1. [")
+    assert "gwr-2024.txt" in found.stdout or "gwr-2025.txt" in found.stdout
+
+    asked = run(
+        ["ask", "2025年拟安排地方政府专项债券多少？", "--index", index, "--json"], tiny_model
+    )
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    assert "4.4万亿元" in data["text"] and data["citations"][0]["source"] == "gwr-2025.txt"
+
+    text = run(["ask", "2025年拟安排地方政府专项债券多少？", "--index", index], tiny_model)
+    assert "[1] 2025年中华人民共和国国务院政府工作报告 · 国务院 · 2025" in text.stdout
+
+    refused = run(["ask", "比特币挖矿有什么监管要求？", "--index", index], tiny_model)
+    assert refused.stdout.startswith("在已索引的文件中未找到答案")
+
+    empty = run(["ask", "   ", "--index", index], tiny_model)
+    assert empty.returncode == 1 and "question is empty" in empty.stderr
+
+    chat = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--index", index],
+        input="2024年拟安排地方政府专项债券多少？\n那2025年呢？\n\n",
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model)},
+    )  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert "3.9万亿元" in chat.stdout and "4.4万亿元" in chat.stdout

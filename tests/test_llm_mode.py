@@ -99,7 +99,7 @@ def test_prompt_injection_in_a_document_stays_data(llm_assistant, server) -> Non
 
 def test_server_error_is_a_clear_message(llm_assistant, server) -> None:
     server.fail_next = 10
-    with pytest.raises(ModelError, match="qwen-test.*ASSISTANT_LLM__BASE_URL"):
+    with pytest.raises(ModelError, match=r"qwen-test.*ASSISTANT_LLM__BASE_URL"):
         llm_assistant.ask(Q)
 
 
