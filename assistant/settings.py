@@ -74,7 +74,7 @@ class ChunkingSettings(BaseModel):
     """How documents are cut into passages."""
 
     target_chars: int = Field(
-        default=300,
+        default=200,
         ge=50,
         le=4000,
         description="Chunks grow paragraph by paragraph (then sentence by sentence) up to this "
@@ -130,7 +130,7 @@ class RetrievalSettings(BaseModel):
         "reciprocal rank fusion; 'lexical' or 'dense' alone.",
     )
     dense_weight: float = Field(
-        default=0.3, ge=0, le=1, description="Share of the dense score in 'weighted' fusion."
+        default=0.2, ge=0, le=1, description="Share of the dense score in 'weighted' fusion."
     )
     year_boost: float = Field(
         default=0.2,
