@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
 
-.PHONY: setup run index status eval test lint format bench-choice bench-tune bench-latency clean
+.PHONY: setup run chat index status eval test lint format bench-choice bench-tune bench-latency clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-run: index  ## set up if needed, sync the sample corpus, then chat in the terminal
+run: index  ## set up if needed, sync the sample corpus, then open the web UI on http://127.0.0.1:7860
+	$(BIN)/policy-assistant serve --index $(INDEX)
+
+chat: index  ## the terminal chat instead of the web UI
 	$(BIN)/policy-assistant chat --index $(INDEX)
 
 index: setup  ## sync $(CORPUS) into $(INDEX)

@@ -112,6 +112,84 @@ class Assistant:
             st.changed_since.extend((s, "removed") for s in sorted(set(manifest.docs) - set(files)))
         return st
 
+    # -- documents (for front ends) ------------------------------------------------------------
+    def documents(self) -> list[dict[str, Any]]:
+        """The indexed documents: source, title, issuer, 文号, date, type, chunks, format."""
+        pointer = IndexPointer.load(self.paths.pointer)
+        if not pointer.collection:
+            return []
+        manifest = Manifest.load(
+            self.paths.manifest(pointer.collection), pointer.collection, pointer.signature
+        )
+        return [
+            {"source": src, **e.meta, "chunks": len(e.chunk_ids), "format": e.format}
+            for src, e in sorted(manifest.docs.items())
+        ]
+
+    def corpus_root(self) -> Path:
+        """The folder new documents are written to: the first corpus folder of the index."""
+        pointer = IndexPointer.load(self.paths.pointer)
+        roots = [Path(r) for r in pointer.corpus_roots] or list(self.settings.corpus_dirs)
+        if not roots:
+            raise ConfigError("no corpus folder is known; run 'policy-assistant index CORPUS_DIR'")
+        return roots[0]
+
+    def source_path(self, source: str) -> Path:
+        """The file behind a source path (sources carry a folder prefix with several roots)."""
+        pointer = IndexPointer.load(self.paths.pointer)
+        roots = [Path(r) for r in pointer.corpus_roots] or list(self.settings.corpus_dirs)
+        if len(roots) == 1:
+            return _inside(roots[0], source)
+        head, _, rest = source.partition("/")
+        for root in roots:
+            if root.resolve().name == head:
+                return _inside(root, rest)
+        raise AssistantError(f"no corpus folder holds {source!r}")
+
+    def document_text(self, source: str) -> str:
+        """The text of an indexed document as the loaders read it (chunk offsets point into it)."""
+        from assistant.loaders import load_file
+
+        return load_file(self.source_path(source), source).text
+
+    def add_document(self, filename: str, data: bytes) -> str:
+        """Write an uploaded file into the corpus folder; returns its source path.
+
+        The name is reduced to a safe file name (no folders, no hidden files); the type and size
+        are checked first. Run ``index`` afterwards to index it.
+        """
+        name = safe_filename(filename)
+        suffix = Path(name).suffix.lower()
+        if suffix not in self.settings.ingest.extensions:
+            allowed = ", ".join(self.settings.ingest.extensions)
+            raise AssistantError(
+                f"{filename!r}: file type {suffix or '(none)'} is not read; use {allowed}"
+            )
+        limit = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        if len(data) > limit:
+            raise AssistantError(
+                f"{filename!r} is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit"
+            )
+        if not data:
+            raise AssistantError(f"{filename!r} is empty")
+        root = self.corpus_root()
+        root.mkdir(parents=True, exist_ok=True)
+        target = _inside(root, name)
+        tmp = target.with_name(f".{target.name}.upload")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        return target.relative_to(root).as_posix()
+
+    def delete_document(self, source: str) -> None:
+        """Remove a document (and its sidecar) from the corpus folder; ``index`` drops it."""
+        from assistant.metadata import sidecar_path
+
+        path = self.source_path(source)
+        if not path.is_file():
+            raise AssistantError(f"{source!r} is not in the corpus folder")
+        path.unlink()
+        sidecar_path(path).unlink(missing_ok=True)
+
     # -- questions ------------------------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over the live collection (reloaded after a sync)."""
@@ -261,6 +339,24 @@ class Assistant:
 
 
 MAX_QUESTION_CHARS = 2000
+
+
+def safe_filename(name: str) -> str:
+    """A file name with no folder part, no leading dots and no control or shell-special
+    characters; Chinese characters and spaces are kept."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base).strip().lstrip(".")
+    if not base or base in {".", ".."}:
+        raise AssistantError(f"{name!r} is not a usable file name")
+    return base[:200]
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing anything that would land outside ``root``."""
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise AssistantError(f"{relative!r} points outside the corpus folder")
+    return target
 
 
 def _check_question(question: str) -> str:

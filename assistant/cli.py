@@ -291,6 +291,27 @@ def chat(index: str | None) -> None:
         click.echo("")
 
 
+@cli.command()
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port.")
+@click.option("--auth", default=None, metavar="USER:PASS", help="Require this login.")
+def serve(index: str | None, host: str, port: int, auth: str | None) -> None:
+    """Open the web chat (and, with --auth or on localhost, the admin tab)."""
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            raise click.ClickException("--auth takes USER:PASS, e.g. --auth admin:s3cret")
+        credentials = (user, password)
+    from assistant.ui import serve as serve_ui
+
+    assistant = _assistant(index)
+    _run(assistant.retriever)  # fail now, with a clear message, if there is no index
+    click.echo(f"Serving on http://{host}:{port} (Ctrl-C stops)")
+    serve_ui(assistant, host, port, credentials)
+
+
 def main() -> None:
     cli(prog_name="policy-assistant")
 
