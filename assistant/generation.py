@@ -29,8 +29,8 @@ SYSTEM_PROMPT = """你是政府政策文件问答助手 / You answer questions a
 REWRITE_PROMPT = """把对话中的最后一个问题改写成不依赖上文、可以单独理解的完整问题，只输出改写后的问题。
 Rewrite the last question as a stand-alone question; output only the question."""
 
-_MARKER = re.compile(r"[\[【]([^\[\]【】]{1,12})[\]】]")
-_MARK = r"[\[【][^\[\]【】]{1,12}[\]】]"
+_MARKER = re.compile(r"[\[【]([^\[\]【】]{0,12})[\]】]")
+_MARK = r"[\[【][^\[\]【】]{0,12}[\]】]"
 # A sentence: text (an English '.' only ends it before a space or the end), its end marks, and
 # the markers that follow them.
 _SENTENCE = re.compile(rf"(?:[^。！？!?；;\n.]|\.(?=\S))+[。！？!?；;.]*(?:\s*{_MARK})*")
