@@ -15,7 +15,9 @@ TEXT = (
 )
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le", "utf-16-be"]
+)
 def test_text_encodings_detected_for_the_whole_file(tmp_path: Path, encoding: str) -> None:
     p = tmp_path / "n.txt"
     # Many lines of pure ASCII first: a per-line guess would go wrong, a whole-file one does not.

@@ -38,10 +38,14 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
                     source, f"invalid {enc} text after its byte-order mark"
                 ) from exc
             return _check(text, enc, source)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return _check(data.decode(utf16), utf16, source)
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:8192]:
-        raise DocumentError(
-            source, "binary data, not text (NUL bytes; UTF-16 text needs a byte-order mark)"
-        )
+        raise DocumentError(source, "binary data, not text (NUL bytes)")
     for enc in ("utf-8", "gb18030"):
         try:
             return _check(data.decode(enc), enc, source)
@@ -53,6 +57,24 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     if best is None:
         raise DocumentError(source, "unknown text encoding; save the file as UTF-8")
     return _check(str(best), best.encoding, source)
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """'utf-16-le' or 'utf-16-be' when the bytes read as UTF-16 text without a byte-order mark
+    (GB18030 would also accept them, as nonsense); otherwise ''."""
+    if len(data) % 2:
+        return ""
+    try:
+        data.decode("utf-8")
+        return ""
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    if best is not None and best.encoding in ("utf_16_le", "utf_16_be"):
+        return best.encoding.replace("_", "-")
+    return ""
 
 
 def _check(text: str, enc: str, source: str) -> tuple[str, str]:
