@@ -41,6 +41,7 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._retriever_key: tuple[str, str] | None = None
         self._chat_model: Any = None
+        self._store: Any = None
 
     @classmethod
     def open(
@@ -192,13 +193,24 @@ class Assistant:
 
     # -- questions ------------------------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
-        """The hybrid retriever over the live collection (reloaded after a sync)."""
+        """The hybrid retriever over the live collection, reloaded after any sync: one made by
+        this instance, or (with a Chroma server) by another instance sharing the server."""
+        from assistant.store import open_store
+
         pointer = IndexPointer.load(self.paths.pointer)
-        if not pointer.collection:
+        server = bool(self.settings.chroma.url)
+        collection = pointer.collection or (collection_name(self.settings) if server else "")
+        if self._store is None:
+            self._store = open_store(self.settings, self.paths.chroma)
+        info = self._store.info(collection) if collection else {}
+        if not collection or (server and not info):
+            where = self.settings.chroma.url or str(self.paths.root)
             raise IndexError_(
-                f"no index in {self.paths.root}; build it with 'policy-assistant index CORPUS_DIR'"
+                f"no index in {where}; build it with 'policy-assistant index CORPUS_DIR'"
             )
-        built_with = str(pointer.signature.get("embedding_model", ""))
+        built_with = str(
+            info.get("embedding_model") or pointer.signature.get("embedding_model", "")
+        )
         if built_with != self.settings.embedding.model:
             raise ConfigError(
                 f"the index in {self.paths.root} was built with embedding model {built_with!r} "
@@ -206,14 +218,11 @@ class Assistant:
                 "'policy-assistant index' to rebuild, or set "
                 f"ASSISTANT_EMBEDDING__MODEL={built_with}"
             )
-        key = (pointer.collection, pointer.last_sync)
+        key = (collection, pointer.last_sync, str(info.get("sync_token", "")))
         if self._retriever is None or self._retriever_key != key:
-            from assistant.store import ChromaStore
-
-            store = ChromaStore(self.paths.chroma)
-            lexical = ensure_lexical(self.settings, store, self.paths, pointer.collection)
+            lexical = ensure_lexical(self.settings, self._store, self.paths, collection)
             self._retriever = HybridRetriever(
-                store, pointer.collection, lexical,
+                self._store, collection, lexical,
                 lambda q: self.embeddings.encode_query(q), self.settings.retrieval,
             )  # fmt: skip
             self._retriever_key = key

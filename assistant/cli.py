@@ -15,10 +15,14 @@ from assistant.errors import AssistantError
 def _settings(index: str | None) -> Any:
     from pydantic import ValidationError
 
-    from assistant.settings import Settings
+    from assistant.settings import ChromaSettings, Settings
 
     try:
         settings = Settings()
+        url = click.get_current_context().find_root().params.get("chroma_url")
+        if url:
+            chroma = ChromaSettings(url=url, token=settings.chroma.token)
+            settings = settings.model_copy(update={"chroma": chroma})
     except ValidationError as exc:
         raise click.ClickException(f"invalid setting: {exc}") from exc
     if index:
@@ -76,7 +80,13 @@ def _run(fn: Any) -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policy-assistant")
-def cli() -> None:
+@click.option(
+    "--chroma-url",
+    default=None,
+    metavar="http://HOST:PORT",
+    help="Use this Chroma server, not the embedded database (token: ASSISTANT_CHROMA__TOKEN).",
+)
+def cli(chroma_url: str | None) -> None:
     """Cited answers from government policy documents (Chinese first)."""
 
 

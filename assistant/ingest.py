@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from assistant.loaders import load_bytes
 from assistant.manifest import DocEntry, IndexLock, IndexPointer, Manifest
 from assistant.metadata import SIDECAR_SUFFIX, merge, parse_metadata, read_sidecar, sidecar_path
 from assistant.settings import Settings
-from assistant.store import ChromaStore
+from assistant.store import ChromaStore, open_store
 from assistant.types import Chunk, FileProblem, SyncReport
 
 Progress = Callable[[str, int, int], None]
@@ -262,7 +263,7 @@ class Indexer:
         if old_collection:
             report.rebuilt = True
             report.rebuild_reason = describe_change(pointer.signature, signature)
-        store = ChromaStore(self.paths.chroma)
+        store = open_store(self.settings, self.paths.chroma)
         manifest = Manifest.load(self.paths.manifest(target), target, signature)
         clean_stale(self.paths.lexical_root)
 
@@ -348,6 +349,11 @@ class Indexer:
             self.paths.manifest(old_collection).unlink(missing_ok=True)
             shutil.rmtree(self.paths.lexical(old_collection), ignore_errors=True)
         report.chunks_total = sum(len(e.chunk_ids) for e in manifest.docs.values())
+        changed = report.chunks_written or report.chunks_deleted or report.rebuilt
+        if changed or not store.info(target).get("sync_token"):
+            # Other instances on the same Chroma server notice the new token and refresh.
+            store.stamp(target, {"sync_token": uuid.uuid4().hex,
+                                 "embedding_model": self.settings.embedding.model})  # fmt: skip
         ensure_lexical(self.settings, store, self.paths, target, progress)
 
     def _write_group(

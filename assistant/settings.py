@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -194,6 +195,29 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, description="Seconds before a request fails.")
 
 
+class ChromaSettings(BaseModel):
+    """Where the vectors live: embedded in the index folder, or a Chroma server."""
+
+    url: str = Field(
+        default="",
+        description="Chroma server, e.g. http://127.0.0.1:8000 (started with 'chroma run'); "
+        "empty: an embedded database in the index folder.",
+    )
+    token: SecretStr = Field(
+        default=SecretStr(""), description="Bearer token for the Chroma server, if it wants one."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url_form(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and not re.fullmatch(r"https?://[^/:]+(:\d+)?", v):
+            raise ValueError(
+                f"chroma.url {v!r} is not of the form http://HOST:PORT; e.g. http://127.0.0.1:8000"
+            )
+        return v
+
+
 class IngestSettings(BaseModel):
     """Which files are read and how large they may be."""
 
@@ -238,6 +262,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
 
     @model_validator(mode="after")
     def _llm_mode_needs_an_endpoint(self) -> Settings:

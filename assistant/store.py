@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -17,30 +18,63 @@ from assistant.errors import IndexError_
 _BATCH = 2000
 
 
+def open_store(settings: Any, path: Path) -> ChromaStore:
+    """The store named by the settings (``chroma.url``), else the embedded one at ``path``."""
+    return ChromaStore(path, settings.chroma.url, settings.chroma.token.get_secret_value())
+
+
 def clean_metadata(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
     """Chroma stores no None and no empty lists: leave such keys out."""
     return {k: v for k, v in meta.items() if v is not None and v != "" and not isinstance(v, list)}
 
 
 class ChromaStore:
-    """One Chroma database (embedded) holding one collection per index signature."""
+    """One Chroma database holding one collection per index signature: embedded in ``path``,
+    or on the Chroma server at ``url`` (then ``path`` is unused)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str = "", token: str = "") -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self.path = path
+        self.url = url
+        if url:
+            parsed = urlparse(url)
+            headers = {"Authorization": f"Bearer {token}"} if token else None
+            try:
+                self._client = chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1",
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    headers=headers,
+                    settings=settings,
+                )
+                self._client.heartbeat()
+            except Exception as exc:
+                raise IndexError_(
+                    f"cannot reach the Chroma server at {url} ({type(exc).__name__}: {exc}); "
+                    "start it with 'chroma run --path DIR --port PORT' or fix ASSISTANT_CHROMA__URL"
+                ) from exc
+            return
         path.mkdir(parents=True, exist_ok=True)
         try:
-            self._client = chromadb.PersistentClient(
-                path=str(path),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
+            self._client = chromadb.PersistentClient(path=str(path), settings=settings)
         except Exception as exc:
             raise IndexError_(
                 f"cannot open the Chroma database in {path} ({exc}); "
                 "delete that folder and run 'policy-assistant index' to rebuild it"
             ) from exc
-        self.path = path
+
+    def info(self, name: str) -> dict[str, Any]:
+        """The collection's own metadata (sync token, model), or {} when it does not exist."""
+        if not self.has_collection(name):
+            return {}
+        return dict(self.collection(name, create=False).metadata or {})
+
+    def stamp(self, name: str, info: dict[str, Any]) -> None:
+        """Record ``info`` (a new sync token, the model) on the collection for other instances."""
+        self.collection(name).modify(metadata={k: v for k, v in info.items() if v != ""})
 
     def collection(self, name: str, create: bool = True):
         if create:
