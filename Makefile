@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
 
-.PHONY: setup run chat index status eval test lint format bench-choice bench-tune bench-latency clean
+.PHONY: setup run chat index status eval test lint format bench-choice bench-tune bench-latency bench-load clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -48,6 +48,9 @@ bench-tune: index  ## fusion, question-word stripping and year boost on the gold
 
 bench-latency: index  ## search and ask latency p50/p95
 	$(PY) benchmarks/latency.py --index $(INDEX)
+
+bench-load: setup  ## 20 concurrent chats against a UI already running on 127.0.0.1:7860 (make run)
+	$(PY) benchmarks/load_ui.py --url http://127.0.0.1:7860/ --users 20 --questions 5
 
 bench-choice: setup  ## embedding model and BM25 analyzer comparison on eval/dev_questions.jsonl
 	$(PY) benchmarks/retrieval_choice.py

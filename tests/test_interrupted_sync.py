@@ -103,3 +103,34 @@ def test_sigkill_mid_sync(tmp_path, tiny_model, small_corpus, stage, nth, at_end
     # A further sync has nothing left to do.
     again = Assistant(settings).index([small_corpus])
     assert again.chunks_written == again.chunks_deleted == again.repaired == 0
+
+
+@pytest.mark.slow
+def test_five_kills_in_a_row_then_a_clean_state(tmp_path, tiny_model, small_corpus) -> None:
+    """Five syncs killed one after another, each at another point; after every kill the index
+    answers queries; the sync after the last one ends exactly as a clean build."""
+    settings = make_settings(tmp_path / "index", tiny_model)
+    Assistant(settings).index([small_corpus])
+    src = Path(__file__).resolve().parents[1] / "corpus"
+    extra = ["gwr-2013", "gwr-2014", "gwr-2015", "gwr-2016", "gwr-2017"]
+    points = [("embed", 1, False), ("write", 1, True), ("write", 2, False), ("embed", 2, False),
+              ("lexical", 1, False)]  # fmt: skip
+    kills = 0
+    for stem, (stage, nth, at_end) in zip(extra, points, strict=True):
+        for suffix in (".txt", ".meta.json"):
+            shutil.copy(src / f"{stem}{suffix}", small_corpus / f"{stem}{suffix}")
+        doc = small_corpus / "gwr-2024.txt"
+        doc.write_text(doc.read_text("utf-8") + f"\n\n补充说明{stem}。", "utf-8")
+        cfg = {"settings": json.loads(settings.model_dump_json()), "corpus": str(small_corpus),
+               "stage": stage, "nth": nth, "at_end": at_end}  # fmt: skip
+        child = subprocess.run([sys.executable, "-c", CHILD, json.dumps(cfg)],
+                               capture_output=True, text=True, timeout=300)  # fmt: skip
+        if child.returncode == -9:
+            kills += 1
+        usable(settings)
+    assert kills >= 5
+    Assistant(settings).index([small_corpus])
+    assert_consistent(settings)
+    clean = make_settings(tmp_path / "clean", tiny_model)
+    Assistant(clean).index([small_corpus])
+    assert snapshot(settings) == snapshot(clean)

@@ -1,0 +1,86 @@
+"""Bounded load on a running web UI: N concurrent chats on loopback (count- and time-limited).
+
+    python benchmarks/load_ui.py --url http://127.0.0.1:7860/ --users 20 --questions 5
+
+Each simulated official opens their own session (gradio_client) and asks questions from the
+golden set one after another through the same endpoint the browser uses. Prints throughput,
+latency p50/p95 and the number of errors (an error is an exception, a timeout, or an answer that
+is an error message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.evaluation import percentile
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", default="http://127.0.0.1:7860/")
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--questions", type=int, default=5, help="questions per user")
+    ap.add_argument("--max-seconds", type=float, default=300, help="stop sending after this")
+    ap.add_argument("--golden", type=Path, default=Path("eval/golden.jsonl"))
+    args = ap.parse_args()
+    if not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        raise SystemExit("this load script only targets loopback addresses")
+    from gradio_client import Client
+
+    pool = [json.loads(x)["question"] for x in args.golden.read_text("utf-8").splitlines()]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + args.max_seconds
+
+    def user(n: int) -> None:
+        try:
+            client = Client(args.url, verbose=False)
+        except Exception as exc:
+            with lock:
+                errors.append(f"connect: {exc}")
+            return
+        for i in range(args.questions):
+            if time.monotonic() > deadline:
+                return
+            q = pool[(n * args.questions + i) % len(pool)]
+            t0 = time.perf_counter()
+            try:
+                _, chat, _ = client.predict(q, [], "", "", 0, 0, 5, api_name="/respond")
+                text = str(chat[-1]["content"]) if chat else ""
+                ok = bool(text) and "Error" not in text
+            except Exception as exc:
+                ok, text = False, f"{type(exc).__name__}: {exc}"
+            with lock:
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if not ok:
+                    errors.append(text[:200])
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=args.max_seconds + 60)
+    wall = time.perf_counter() - t0
+    print(f"{args.users} concurrent chats x {args.questions} questions, {os.cpu_count()} cores")
+    print(f"answers: {len(latencies)} in {wall:.1f} s, throughput {len(latencies) / wall:.1f}/s")
+    print(
+        f"latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms"
+    )
+    print(f"errors: {len(errors)}")
+    for e in errors[:5]:
+        print("  ", e)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
