@@ -61,11 +61,14 @@ def score_sentences(
             prior *= 1.2 if _names_year(hit, years) else 0.85
         context = coverage(hit.section + " " + hit.title, weights, lexical)
         for s, e in sentence_spans(hit.text):
-            body = hit.text[s:e].strip()
-            if len(body) < 4:
-                continue
-            cov = coverage(body, weights, lexical)
-            out.append(Sentence(hit, s, e, (cov + 0.25 * context) * prior))
+            # A heading line has no end mark: keep it apart from the sentence after it.
+            for line in re.finditer(r"[^\n]+", hit.text[s:e]):
+                ls, le = s + line.start(), s + line.end()
+                body = hit.text[ls:le].strip()
+                if len(body) < 4:
+                    continue
+                cov = coverage(body, weights, lexical)
+                out.append(Sentence(hit, ls, le, (cov + 0.25 * context) * prior))
     return out
 
 

@@ -8,6 +8,7 @@ round trip to Chroma and filters apply to lexical candidates too.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -122,9 +123,14 @@ class LexicalIndex:
         meta = {"ids": self.ids, "analyzer": self.analyzer, "fingerprint": self.fingerprint}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         old = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex[:8]}")
-        if folder.exists():
+        with contextlib.suppress(FileNotFoundError):
             os.replace(folder, old)
-        os.replace(tmp, folder)
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            # Another process or thread put its own copy there first (readers rebuild too);
+            # keep theirs: a stale copy is detected by its fingerprint and rebuilt.
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
@@ -138,11 +144,13 @@ class LexicalIndex:
                 import bm25s
 
                 retriever = bm25s.BM25.load(str(folder / "bm25"))
+            if not len(meta["ids"]) == len(records["docs"]) == len(records["metas"]):
+                return None  # read while another writer swapped the folder: rebuild
             return cls(
                 meta["ids"], retriever, meta["analyzer"], meta["fingerprint"],
                 records["docs"], records["metas"], records["doc_freq"],
             )  # fmt: skip
-        except (OSError, ValueError, KeyError):
+        except Exception:  # missing, half-swapped or unreadable: derived data, rebuild it
             return None
 
 
