@@ -323,9 +323,7 @@ def _admin_tab(gr: Any, assistant: Assistant) -> None:
         lines += [f"待同步 Changed: {w} {s}" for s, w in st.changed_since]
         return "\n".join(lines)
 
-    def sync(progress: Any = None) -> tuple[str, list, Any]:
-        progress = progress or gr.Progress()
-
+    def sync_now(progress: Any) -> tuple[str, list, Any]:
         def on_progress(stage: str, done: int, total: int) -> None:
             if total:
                 progress(done / total, desc=stage)
@@ -346,7 +344,10 @@ def _admin_tab(gr: Any, assistant: Assistant) -> None:
             gr.update(choices=[d["source"] for d in assistant.documents()]),
         )
 
-    def upload(files: list | None, progress: Any = None) -> tuple[str, list, Any]:
+    def sync(progress: Any = gr.Progress()) -> tuple[str, list, Any]:  # noqa: B008 - Gradio's way
+        return sync_now(progress)
+
+    def upload(files: list | None, progress: Any = gr.Progress()) -> tuple[str, list, Any]:  # noqa: B008
         saved, errors = [], []
         for f in files or []:
             path = Path(f if isinstance(f, str) else f.name)
@@ -354,19 +355,19 @@ def _admin_tab(gr: Any, assistant: Assistant) -> None:
                 saved.append(assistant.add_document(path.name, path.read_bytes()))
             except AssistantError as exc:
                 errors.append(str(exc))
-        msg, rows, choices = sync(progress)
+        msg, rows, choices = sync_now(progress)
         head = "".join(f"已上传 uploaded: {s}\n" for s in saved)
         head += "".join(f"{T['error']}: {e}\n" for e in errors)
         return head + msg, rows, choices
 
-    def delete(source: str, progress: Any = None) -> tuple[str, list, Any]:
+    def delete(source: str, progress: Any = gr.Progress()) -> tuple[str, list, Any]:  # noqa: B008
         if not source:
             return "请选择文档 · choose a document", status_rows(), gr.update()
         try:
             assistant.delete_document(source)
         except AssistantError as exc:
             return f"{T['error']}: {exc}", status_rows(), gr.update()
-        msg, rows, choices = sync(progress)
+        msg, rows, choices = sync_now(progress)
         return f"已删除 deleted: {source}\n" + msg, rows, choices
 
     headers = ["source", "标题 title", "文号", "发文机关", "日期 date", "文种 type", "chunks"]

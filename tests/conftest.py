@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -57,14 +58,26 @@ def settings(tmp_path: Path, tiny_model: Path) -> Settings:
     return make_settings(tmp_path / "index", tiny_model)
 
 
+def copy_reports(dest: Path, stems: tuple[str, ...] | list[str]) -> None:
+    """Copy shipped documents (text and sidecar) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for stem in stems:
+        for suffix in (".txt", ".meta.json"):
+            shutil.copy(CORPUS / f"{stem}{suffix}", dest / f"{stem}{suffix}")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """Three real reports and a resolution, with their sidecars, in a fresh folder."""
     dest = tmp_path / "corpus"
-    dest.mkdir()
-    for stem in ("gwr-2023", "gwr-2024", "gwr-2025", "npc-resolution-14-3"):
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(CORPUS / f"{stem}{suffix}", dest / f"{stem}{suffix}")
+    copy_reports(dest, ("gwr-2023", "gwr-2024", "gwr-2025", "npc-resolution-14-3"))
     return dest
 
 

@@ -39,7 +39,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path, tiny_model, small
     assert failed["zero.txt"].startswith("empty file")
     assert "binary data" in failed["binary.txt"]
     assert "over the limit" in failed["huge.txt"] and "ingest.max_file_mb" in failed["huge.txt"]
-    assert "PDF" in failed["truncated.pdf"] or "corrupt" in failed["truncated.pdf"]
+    assert failed["truncated.pdf"].startswith("corrupt or truncated PDF")
     assert failed["locked.pdf"] == "encrypted PDF (needs a password)"
     assert "symbolic links" in failed["loop-a.txt"] and "symbolic links" in failed["loop-b.txt"]
     assert failed["vanishing.txt"] == "file disappeared while the sync was running"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,23 +13,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import ROOT, free_port, make_settings
 
 from assistant import Assistant
 from assistant.errors import IndexError_
 from assistant.settings import ChromaSettings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     exe = Path(sys.executable).with_name("chroma")
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [str(exe), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
@@ -109,7 +102,7 @@ def test_cli_against_the_server(tmp_path, tiny_model, small_corpus, chroma_url) 
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path, tiny_model) -> None:
-    port = _free_port()
+    port = free_port()
     a = Assistant(_server_settings(tmp_path / "x", tiny_model, f"http://127.0.0.1:{port}"))
     with pytest.raises(IndexError_, match=r"cannot reach the Chroma server.*chroma run"):
         a.search("赤字率")

@@ -71,7 +71,7 @@ def test_status_without_index(tmp_path, tiny_model) -> None:
     assert out.returncode == 0 and "No index in" in out.stdout
 
 
-def test_help_is_fast_to_reach(tiny_model) -> None:
+def test_help_lists_the_commands(tiny_model) -> None:
     out = run(["--help"], tiny_model)
     assert out.returncode == 0 and "index" in out.stdout and "status" in out.stdout
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
-from pathlib import Path
 
-from conftest import make_settings
+from conftest import copy_reports, make_settings
 
 from assistant import Assistant
 
@@ -14,10 +12,7 @@ from assistant import Assistant
 def test_questions_during_a_sync(tmp_path, tiny_model, small_corpus) -> None:
     settings = make_settings(tmp_path / "index", tiny_model)
     Assistant(settings).index([small_corpus])
-    src = Path(__file__).resolve().parents[1] / "corpus"
-    for stem in ("gwr-2021", "gwr-2022"):
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(src / f"{stem}{suffix}", small_corpus / f"{stem}{suffix}")
+    copy_reports(small_corpus, ("gwr-2021", "gwr-2022"))
     doc = small_corpus / "gwr-2025.txt"
     doc.write_text(doc.read_text("utf-8").replace("4.4万亿元", "4.5万亿元"), "utf-8")
     (small_corpus / "npc-resolution-14-3.txt").unlink()

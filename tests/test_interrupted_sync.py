@@ -4,13 +4,12 @@ to exactly the state of a clean build."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import copy_reports, make_settings
 from test_sync import assert_consistent, manifest_of, records
 
 from assistant import Assistant
@@ -67,10 +66,7 @@ def test_sigkill_mid_sync(tmp_path, tiny_model, small_corpus, stage, nth, at_end
     settings = make_settings(tmp_path / "index", tiny_model)
     Assistant(settings).index([small_corpus])
     # New work for the next sync: two more reports, one changed, one removed.
-    src = Path(__file__).resolve().parents[1] / "corpus"
-    for stem in ("gwr-2021", "gwr-2022"):
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(src / f"{stem}{suffix}", small_corpus / f"{stem}{suffix}")
+    copy_reports(small_corpus, ("gwr-2021", "gwr-2022"))
     doc = small_corpus / "gwr-2024.txt"
     doc.write_text(
         doc.read_text("utf-8").replace("一、2023年工作回顾", "一、2023年工作回顾（修订）"), "utf-8"
@@ -111,14 +107,12 @@ def test_five_kills_in_a_row_then_a_clean_state(tmp_path, tiny_model, small_corp
     answers queries; the sync after the last one ends exactly as a clean build."""
     settings = make_settings(tmp_path / "index", tiny_model)
     Assistant(settings).index([small_corpus])
-    src = Path(__file__).resolve().parents[1] / "corpus"
     extra = ["gwr-2013", "gwr-2014", "gwr-2015", "gwr-2016", "gwr-2017"]
     points = [("embed", 1, False), ("write", 1, True), ("write", 2, False), ("embed", 2, False),
               ("lexical", 1, False)]  # fmt: skip
     kills = 0
     for stem, (stage, nth, at_end) in zip(extra, points, strict=True):
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(src / f"{stem}{suffix}", small_corpus / f"{stem}{suffix}")
+        copy_reports(small_corpus, [stem])
         doc = small_corpus / "gwr-2024.txt"
         doc.write_text(doc.read_text("utf-8") + f"\n\n补充说明{stem}。", "utf-8")
         cfg = {"settings": json.loads(settings.model_dump_json()), "corpus": str(small_corpus),

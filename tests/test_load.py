@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
-from conftest import ROOT, make_settings
+from conftest import ROOT, free_port, make_settings
 
 from assistant import Assistant
 
@@ -17,9 +16,7 @@ def test_twenty_concurrent_chats(tmp_path, tiny_model, small_corpus) -> None:
     settings = make_settings(tmp_path / "index", tiny_model)
     assistant = Assistant(settings)
     assistant.index([small_corpus])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     app = serve(assistant, "127.0.0.1", port, None, block=False)
     try:
         run = subprocess.run(

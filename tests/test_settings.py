@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
@@ -9,7 +11,7 @@ from assistant.settings import BUNDLED_E5, ChunkingSettings, EmbeddingSettings, 
 
 
 def test_defaults_are_offline_and_chinese_ready(monkeypatch) -> None:
-    for key in list(__import__("os").environ):
+    for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
     s = Settings()

@@ -9,12 +9,11 @@ a screenshot of the main view to test-artifacts/ui-main.png.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import ROOT, copy_reports, free_port, make_settings
 
 from assistant import Assistant
 
@@ -46,26 +45,17 @@ def _ensure_chromium() -> str:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory, tiny_model):
     from assistant.ui import serve
 
     base = tmp_path_factory.mktemp("ui")
     corpus = base / "corpus"
-    corpus.mkdir()
-    for stem in ("gwr-2024", "gwr-2025", "npc-resolution-14-3"):
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(ROOT / "corpus" / f"{stem}{suffix}", corpus / f"{stem}{suffix}")
+    copy_reports(corpus, ("gwr-2024", "gwr-2025", "npc-resolution-14-3"))
     settings = make_settings(base / "index", tiny_model)
     assistant = Assistant(settings)
     assistant.index([corpus])
-    port = _free_port()
+    port = free_port()
     app = serve(assistant, "127.0.0.1", port, None, block=False)
     yield f"http://127.0.0.1:{port}/", corpus
     app.close()
