@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
 
-.PHONY: setup run chat index status eval test lint format bench-choice bench-tune bench-latency bench-load clean
+.PHONY: setup run chat index status eval test lint format bench bench-choice bench-tune bench-latency bench-load clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -42,6 +42,9 @@ test: lint  ## lint, then the whole test suite
 eval: index  ## the golden set: retrieval, answer and refusal metrics
 	@mkdir -p bench-results
 	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) --out bench-results/golden.jsonl --summary bench-results/golden-summary.json
+
+bench: setup  ## the benchmark suite (about 12 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
+	$(PY) benchmarks/bench.py --out bench-results
 
 bench-tune: index  ## fusion, question-word stripping and year boost on the golden set
 	$(PY) benchmarks/tune_retrieval.py --index $(INDEX)

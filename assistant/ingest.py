@@ -214,6 +214,22 @@ class Indexer:
             [chunk_metadata(ch, meta_d, digest, loaded.format) for ch in chunks],
         )
 
+    def texts_to_embed(self, roots: list[Path]) -> dict[str, list[str]]:
+        """The texts a full sync of ``roots`` would embed, by source (unreadable files left out).
+
+        Benchmarks encode exactly these to measure the model's own throughput.
+        """
+        files, _ = scan([Path(r) for r in roots], self.settings)
+        max_bytes = int(self.settings.ingest.max_file_mb * 1024 * 1024)
+        out: dict[str, list[str]] = {}
+        for source, cf in sorted(files.items()):
+            try:
+                data, side, st = read_document_bytes(cf, max_bytes)
+                out[source] = self._prepare(cf, data, file_digest(data, side), st).texts
+            except DocumentError:
+                continue
+        return out
+
     # -- embedding ----------------------------------------------------------------------------
     def _vectors(
         self, texts: list[str], cache: EmbeddingCache, report: SyncReport, progress: Progress,

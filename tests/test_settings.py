@@ -7,7 +7,7 @@ import os
 import pytest
 from pydantic import ValidationError
 
-from assistant.settings import BUNDLED_E5, ChunkingSettings, EmbeddingSettings, Settings
+from assistant.settings import DEFAULT_MODEL, ChunkingSettings, EmbeddingSettings, Settings
 
 
 def test_defaults_are_offline_and_chinese_ready(monkeypatch) -> None:
@@ -15,7 +15,7 @@ def test_defaults_are_offline_and_chinese_ready(monkeypatch) -> None:
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
     s = Settings()
-    assert s.embedding.model == BUNDLED_E5
+    assert s.embedding.model == DEFAULT_MODEL
     assert s.lexical.analyzer == "bigram"
 
 
