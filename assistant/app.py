@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ class Assistant:
         self._retriever_key: tuple[str, str] | None = None
         self._chat_model: Any = None
         self._store: Any = None
+        # Concurrent first questions (the web UI) must load the model and the BM25 index once.
+        self._init_lock = threading.RLock()
 
     @classmethod
     def open(
@@ -56,11 +59,12 @@ class Assistant:
     @property
     def embeddings(self):
         """The embedding model (a LangChain ``Embeddings``), loaded on first use."""
-        if self._embeddings is None:
-            from assistant.embeddings import load_embeddings
+        with self._init_lock:
+            if self._embeddings is None:
+                from assistant.embeddings import load_embeddings
 
-            self._embeddings = load_embeddings(self.settings.embedding)
-        return self._embeddings
+                self._embeddings = load_embeddings(self.settings.embedding)
+            return self._embeddings
 
     def index(
         self, paths: list[str | Path] | None = None, progress: Progress | None = None
@@ -195,6 +199,10 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over the live collection, reloaded after any sync: one made by
         this instance, or (with a Chroma server) by another instance sharing the server."""
+        with self._init_lock:
+            return self._current_retriever()
+
+    def _current_retriever(self) -> HybridRetriever:
         from assistant.store import open_store
 
         pointer = IndexPointer.load(self.paths.pointer)

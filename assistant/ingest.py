@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -44,6 +45,41 @@ class _EmbedCount:
     """Chunks queued for embedding so far in this sync (the progress bar's total)."""
 
     queued: int = 0
+
+
+class _Embedder:
+    """The embedding model, loaded on first need, or ahead in a thread while the sync opens the
+    store and reads files (it takes ~0.5 s; when a sync will embed, that wait is hidden)."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def _load(self) -> None:
+        try:
+            self._value = self._factory()
+        except BaseException as exc:  # re-raised by get() in the syncing thread
+            self._error = exc
+
+    def start(self) -> None:
+        if self._thread is None and self._value is None:
+            self._thread = threading.Thread(target=self._load, name="load-embeddings")
+            self._thread.start()
+
+    def get(self) -> Any:
+        if self._thread is not None:
+            self._thread.join()
+        elif self._value is None:
+            self._load()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
 
 
 @dataclass
@@ -117,6 +153,21 @@ def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], 
     return files, skipped
 
 
+def _likely_to_embed(files: dict[str, CorpusFile], manifest: Manifest) -> bool:
+    """A new file, or one whose size or modification time differs from the manifest's."""
+    for source, cf in files.items():
+        entry = manifest.docs.get(source)
+        if entry is None:
+            return True
+        try:
+            st = cf.path.stat()
+        except OSError:
+            continue
+        if st.st_size != entry.size or st.st_mtime != entry.mtime:
+            return True
+    return False
+
+
 def file_digest(data: bytes, side: bytes) -> str:
     h = hashlib.sha256(data)
     h.update(b"\x00sidecar\x00")
@@ -177,6 +228,7 @@ class Indexer:
         self.settings = settings
         self.paths = IndexPaths(Path(settings.index_dir))
         self._embeddings_factory = embeddings_factory
+        self._embedder = _Embedder(embeddings_factory)
 
     # -- preparing documents ------------------------------------------------------------------
     def _prepare(self, cf: CorpusFile, data: bytes, digest: str, st: os.stat_result) -> Prepared:
@@ -233,7 +285,7 @@ class Indexer:
     # -- embedding ----------------------------------------------------------------------------
     def _vectors(
         self, texts: list[str], cache: EmbeddingCache, report: SyncReport, progress: Progress,
-        embedder_box: list[Any], count: _EmbedCount,
+        embedder: _Embedder, count: _EmbedCount,
     ) -> np.ndarray:  # fmt: skip
         model = self.settings.embedding.model
         keys = [text_key(t) for t in texts]
@@ -241,9 +293,7 @@ class Indexer:
         missing = [i for i, k in enumerate(keys) if k not in found]
         report.chunks_from_cache += len(texts) - len(missing)
         if missing:
-            if not embedder_box:
-                embedder_box.append(self._embeddings_factory())
-            emb = embedder_box[0]
+            emb = embedder.get()
             step = max(emb.batch_size * 4, 64) if hasattr(emb, "batch_size") else 128
             order = sorted(missing, key=lambda i: len(texts[i]))
             for j in range(0, len(order), step):
@@ -262,8 +312,12 @@ class Indexer:
         t0 = time.perf_counter()
         report = SyncReport()
         self.paths.root.mkdir(parents=True, exist_ok=True)
-        with IndexLock(self.paths.root):
-            self._sync_locked([Path(r) for r in roots], report, progress)
+        self._embedder = _Embedder(self._embeddings_factory)
+        try:
+            with IndexLock(self.paths.root):
+                self._sync_locked([Path(r) for r in roots], report, progress)
+        finally:
+            self._embedder.finish()
         report.seconds = round(time.perf_counter() - t0, 3)
         pointer = IndexPointer.load(self.paths.pointer)
         pointer.last_report = _summary(report)
@@ -279,8 +333,10 @@ class Indexer:
         if old_collection:
             report.rebuilt = True
             report.rebuild_reason = describe_change(pointer.signature, signature)
-        store = open_store(self.settings, self.paths.chroma)
         manifest = Manifest.load(self.paths.manifest(target), target, signature)
+        if _likely_to_embed(files, manifest):
+            self._embedder.start()  # loads while the store opens and files are read
+        store = open_store(self.settings, self.paths.chroma)
         clean_stale(self.paths.lexical_root)
 
         # 1. Repair what an interrupted sync left: chunks nobody owns, documents missing chunks.
@@ -315,7 +371,7 @@ class Indexer:
 
         # 3. Index new and changed documents, group by group.
         cache = EmbeddingCache(self.paths.cache)
-        embedder_box: list[Any] = []
+        embedder = self._embedder
         prepared: list[Prepared] = []
         count = _EmbedCount()
         try:
@@ -328,12 +384,12 @@ class Indexer:
                     continue
                 if sum(len(p.chunks) for p in prepared) >= self.settings.ingest.write_batch_chunks:
                     self._write_group(
-                        prepared, manifest, store, cache, report, progress, embedder_box, count
+                        prepared, manifest, store, cache, report, progress, embedder, count
                     )
                     prepared = []
             if prepared:
                 self._write_group(
-                    prepared, manifest, store, cache, report, progress, embedder_box, count
+                    prepared, manifest, store, cache, report, progress, embedder, count
                 )
         finally:
             cache.close()
@@ -374,13 +430,13 @@ class Indexer:
 
     def _write_group(
         self, prepared: list[Prepared], manifest: Manifest, store: ChromaStore,
-        cache: EmbeddingCache, report: SyncReport, progress: Progress, embedder_box: list[Any],
+        cache: EmbeddingCache, report: SyncReport, progress: Progress, embedder: _Embedder,
         count: _EmbedCount,
     ) -> None:  # fmt: skip
         target = manifest.collection
         texts = [t for p in prepared for t in p.texts]
         count.queued += len(texts)
-        vectors = self._vectors(texts, cache, report, progress, embedder_box, count)
+        vectors = self._vectors(texts, cache, report, progress, embedder, count)
         ids = [c.chunk_id for p in prepared for c in p.chunks]
         documents = [c.text for p in prepared for c in p.chunks]
         metadatas = [m for p in prepared for m in p.metadatas]
