@@ -30,7 +30,7 @@ from assistant.loaders import load_bytes
 from assistant.manifest import DocEntry, IndexLock, IndexPointer, Manifest
 from assistant.metadata import SIDECAR_SUFFIX, merge, parse_metadata, read_sidecar, sidecar_path
 from assistant.settings import Settings
-from assistant.store import ChromaStore, open_store
+from assistant.store import ChromaStore, clean_metadata, open_store
 from assistant.types import Chunk, FileProblem, SyncReport
 
 Progress = Callable[[str, int, int], None]
@@ -80,6 +80,33 @@ class _Embedder:
     def finish(self) -> None:
         if self._thread is not None:
             self._thread.join()
+
+
+class LexicalDelta:
+    """What a sync changed in the collection, so the BM25 index is updated, not rebuilt: the
+    chunk ids present when the sync began, the ids it removed, and the chunks it wrote."""
+
+    def __init__(self, base_ids: set[str]) -> None:
+        self.base_ids = set(base_ids)
+        self.removed: set[str] = set()
+        self.added: dict[str, tuple[str, str, dict[str, Any]]] = {}
+
+    def remove(self, ids: list[str] | set[str]) -> None:
+        for cid in ids:
+            self.removed.add(cid)
+            self.added.pop(cid, None)
+
+    def add(self, ids: list[str], documents: list[str], metas: list[dict[str, Any]]) -> None:
+        for cid, doc, meta in zip(ids, documents, metas, strict=True):
+            clean = clean_metadata(meta)  # as Chroma stores it, so a rebuild gives the same
+            self.added[cid] = (lexical_text(doc, clean), doc, clean)
+            self.removed.discard(cid)
+
+
+def lexical_text(doc: str, meta: dict[str, Any]) -> str:
+    """What BM25 indexes for a chunk: its title and section path, then its text."""
+    head = " > ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
+    return f"{head}\n{doc}" if head else doc
 
 
 @dataclass
@@ -341,8 +368,10 @@ class Indexer:
 
         # 1. Repair what an interrupted sync left: chunks nobody owns, documents missing chunks.
         present = store.ids(target)
+        self._delta = LexicalDelta(present)
         orphans = present - manifest.all_chunk_ids()
         store.delete(target, sorted(orphans))
+        self._delta.remove(orphans)
         report.repaired = len(orphans)
         report.chunks_deleted += len(orphans)
         present -= orphans
@@ -401,6 +430,7 @@ class Indexer:
             entry = manifest.docs.pop(source)
             manifest.save(self.paths.manifest(target))
             store.delete(target, entry.chunk_ids)
+            self._delta.remove(entry.chunk_ids)
             report.chunks_deleted += len(entry.chunk_ids)
             if entry.hash in added_by_hash:
                 new = added_by_hash.pop(entry.hash)
@@ -426,7 +456,7 @@ class Indexer:
             # Other instances on the same Chroma server notice the new token and refresh.
             store.stamp(target, {"sync_token": uuid.uuid4().hex,
                                  "embedding_model": self.settings.embedding.model})  # fmt: skip
-        ensure_lexical(self.settings, store, self.paths, target, progress)
+        ensure_lexical(self.settings, store, self.paths, target, progress, self._delta)
 
     def _write_group(
         self, prepared: list[Prepared], manifest: Manifest, store: ChromaStore,
@@ -442,6 +472,7 @@ class Indexer:
         metadatas = [m for p in prepared for m in p.metadatas]
         progress("write", 0, len(ids))
         store.upsert(target, ids, vectors, documents, metadatas)
+        self._delta.add(ids, documents, metadatas)
         report.chunks_written += len(ids)
         progress("write", len(ids), len(ids))
         stale: list[str] = []
@@ -456,14 +487,17 @@ class Indexer:
             manifest.docs[p.source] = p.entry
         manifest.save(self.paths.manifest(target))
         store.delete(target, stale)
+        self._delta.remove(stale)
         report.chunks_deleted += len(stale)
 
 
 def ensure_lexical(
     settings: Settings, store: ChromaStore, paths: IndexPaths, collection: str,
-    progress: Progress | None = None,
+    progress: Progress | None = None, delta: LexicalDelta | None = None,
 ) -> LexicalIndex:  # fmt: skip
-    """The BM25 index of ``collection``, rebuilt from Chroma when missing or out of date."""
+    """The BM25 index of ``collection``, brought up to date when its fingerprint no longer
+    matches Chroma's chunk ids: updated from ``delta`` (what a sync just wrote and removed)
+    when the saved index was current when the sync began, otherwise rebuilt from Chroma."""
     from assistant.lexical import fingerprint
 
     lex = settings.lexical
@@ -473,14 +507,33 @@ def ensure_lexical(
     current = LexicalIndex.load(folder)
     if current is not None and current.fingerprint == want:
         return current
+    if delta is not None:
+        base = None
+        if not delta.base_ids:
+            base = LexicalIndex.build([], [], lex.analyzer, lex.k1, lex.b)
+        elif (
+            current is not None
+            and current.tokens is not None
+            and current.analyzer == lex.analyzer
+            and current.fingerprint == fingerprint(delta.base_ids, lex.analyzer, lex.k1, lex.b)
+        ):
+            base = current
+        if base is not None:
+            if progress:
+                progress("lexical", 0, len(delta.added))
+            index = base.updated(delta.removed, delta.added, lex.k1, lex.b)
+            if index.fingerprint == want:  # it holds exactly the chunks Chroma holds
+                index.save(folder)
+                if progress:
+                    progress("lexical", len(delta.added), len(delta.added))
+                return index
     ids: list[str] = []
     texts: list[str] = []
     docs: list[str] = []
     metas: list[dict[str, Any]] = []
     for cid, doc, meta in store.iter_records(collection):
         ids.append(cid)
-        head = " > ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
-        texts.append(f"{head}\n{doc}" if head else doc)
+        texts.append(lexical_text(doc, meta))
         docs.append(doc)
         metas.append(meta)
     if progress:

@@ -23,6 +23,20 @@ import numpy as np
 
 from assistant.textutil import ANALYZERS
 
+EMPTY = "\u2205"  # the term of a chunk with no terms, so that every chunk has one
+
+
+def _encode(terms_of_text: list[str], terms: list[str], term_ids: dict[str, int]) -> np.ndarray:
+    """Term ids of one text, growing the vocabulary with unseen terms."""
+    out = np.empty(len(terms_of_text), dtype=np.int32)
+    for n, term in enumerate(terms_of_text):
+        i = term_ids.get(term)
+        if i is None:
+            i = term_ids[term] = len(terms)
+            terms.append(term)
+        out[n] = i
+    return out
+
 
 def fingerprint(ids: Iterable[str], analyzer: str, k1: float, b: float) -> str:
     h = hashlib.sha256(f"{analyzer}|{k1}|{b}".encode())
@@ -44,8 +58,14 @@ class LexicalIndex:
         docs: list[str] | None = None,
         metas: list[dict[str, Any]] | None = None,
         doc_freq: dict[str, int] | None = None,
+        terms: list[str] | None = None,
+        tokens: list[np.ndarray] | None = None,
     ) -> None:
         self.ids = ids
+        # Every chunk's analysed terms as ids into ``vocabulary``: an update re-analyses only the
+        # chunks that changed (None for an index saved without them: it is rebuilt instead).
+        self.vocabulary = terms
+        self.tokens = tokens
         self._retriever = retriever
         self.analyzer = analyzer
         self.fingerprint = fp
@@ -68,20 +88,55 @@ class LexicalIndex:
         metas: list[dict[str, Any]] | None = None,
     ) -> LexicalIndex:
         """Index ``texts`` (what is searched); ``docs``/``metas`` are kept for hits."""
+        terms: list[str] = []
+        term_ids: dict[str, int] = {}
+        tokens = [_encode(ANALYZERS[analyzer](t), terms, term_ids) for t in texts]
+        docs = docs if docs is not None else [""] * len(ids)
+        metas = metas if metas is not None else [{} for _ in ids]
+        return cls._assemble(list(ids), tokens, terms, analyzer, k1, b, docs, metas)
+
+    def updated(
+        self,
+        removed: set[str],
+        added: dict[str, tuple[str, str, dict[str, Any]]],
+        k1: float,
+        b: float,
+    ) -> LexicalIndex:
+        """A new index without the chunks in ``removed`` and with ``added`` (id -> searched
+        text, stored text, metadata) written over; only the added chunks are analysed."""
+        if self.tokens is None or self.vocabulary is None:
+            raise ValueError("this index was saved without its tokens; rebuild it")
+        terms = list(self.vocabulary)
+        term_ids = {t: i for i, t in enumerate(terms)}
+        keep = [i for i, cid in enumerate(self.ids) if cid not in removed and cid not in added]
+        analyze = ANALYZERS[self.analyzer]
+        ids = [self.ids[i] for i in keep] + list(added)
+        tokens = [self.tokens[i] for i in keep]
+        tokens += [_encode(analyze(text), terms, term_ids) for text, _, _ in added.values()]
+        docs = [self.docs[i] for i in keep] + [doc for _, doc, _ in added.values()]
+        metas = [self.metas[i] for i in keep] + [meta for _, _, meta in added.values()]
+        return self._assemble(ids, tokens, terms, self.analyzer, k1, b, docs, metas)
+
+    @classmethod
+    def _assemble(
+        cls, ids: list[str], tokens: list[np.ndarray], terms: list[str], analyzer: str,
+        k1: float, b: float, docs: list[str], metas: list[dict[str, Any]],
+    ) -> LexicalIndex:  # fmt: skip
         import bm25s
 
-        analyze = ANALYZERS[analyzer]
         fp = fingerprint(ids, analyzer, k1, b)
         if not ids:
-            return cls([], None, analyzer, fp, [], [], {})
-        tokenized = [analyze(t) or ["\u2205"] for t in texts]
-        doc_freq: dict[str, int] = {}
-        for toks in tokenized:
-            for t in set(toks):
-                doc_freq[t] = doc_freq.get(t, 0) + 1
+            return cls([], None, analyzer, fp, [], [], {}, terms, [])
+        if EMPTY not in terms:
+            terms.append(EMPTY)
+        empty = terms.index(EMPTY)
+        lists = [t.tolist() if len(t) else [empty] for t in tokens]
         retriever = bm25s.BM25(k1=k1, b=b)
-        retriever.index(tokenized, show_progress=False)
-        return cls(list(ids), retriever, analyzer, fp, docs, metas, doc_freq)
+        retriever.index((lists, {t: i for i, t in enumerate(terms)}), show_progress=False)
+        per_doc = [np.unique(t) for t in tokens if len(t)]
+        counts = np.bincount(np.concatenate(per_doc), minlength=len(terms)) if per_doc else []
+        doc_freq = {terms[i]: int(c) for i, c in enumerate(counts) if c}
+        return cls(ids, retriever, analyzer, fp, docs, metas, doc_freq, terms, tokens)
 
     def terms(self, text: str) -> list[str]:
         return self._analyze(text)
@@ -118,7 +173,17 @@ class LexicalIndex:
         tmp.mkdir()
         if self._retriever is not None:
             self._retriever.save(str(tmp / "bm25"))
-        records = {"docs": self.docs, "metas": self.metas, "doc_freq": self.doc_freq}
+        records: dict[str, Any] = {
+            "docs": self.docs,
+            "metas": self.metas,
+            "doc_freq": self.doc_freq,
+            "terms": self.vocabulary,
+        }
+        if self.tokens is not None:
+            lengths = np.array([len(t) for t in self.tokens], dtype=np.int64)
+            flat = np.concatenate(self.tokens) if self.tokens else np.zeros(0, np.int32)
+            np.save(tmp / "tokens.npy", flat.astype(np.int32))
+            np.save(tmp / "lengths.npy", lengths)
         (tmp / "records.json").write_text(json.dumps(records, ensure_ascii=False), "utf-8")
         meta = {"ids": self.ids, "analyzer": self.analyzer, "fingerprint": self.fingerprint}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -146,9 +211,16 @@ class LexicalIndex:
                 retriever = bm25s.BM25.load(str(folder / "bm25"))
             if not len(meta["ids"]) == len(records["docs"]) == len(records["metas"]):
                 return None  # read while another writer swapped the folder: rebuild
+            tokens = None
+            if records.get("terms") is not None and (folder / "tokens.npy").is_file():
+                flat = np.load(folder / "tokens.npy")
+                lengths = np.load(folder / "lengths.npy")
+                if len(lengths) == len(meta["ids"]) and int(lengths.sum()) == len(flat):
+                    tokens = np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
             return cls(
                 meta["ids"], retriever, meta["analyzer"], meta["fingerprint"],
                 records["docs"], records["metas"], records["doc_freq"],
+                records.get("terms"), tokens,
             )  # fmt: skip
         except Exception:  # missing, half-swapped or unreadable: derived data, rebuild it
             return None

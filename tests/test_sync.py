@@ -213,3 +213,56 @@ def test_sidecar_change_updates_metadata(settings, small_corpus) -> None:
     assert report.updated == ["gwr-2025.txt"] and report.chunks_embedded == 0
     nums = {m.get("doc_number") for _, _, m in records(settings) if m["source"] == "gwr-2025.txt"}
     assert nums == {"国发〔2025〕1号"}
+
+
+def _rebuilt_lexical(settings) -> LexicalIndex:
+    """A from-scratch BM25 index of what Chroma holds now."""
+    from assistant.ingest import lexical_text
+
+    rows = records(settings)
+    lex = settings.lexical
+    return LexicalIndex.build(
+        [r[0] for r in rows], [lexical_text(r[1], r[2]) for r in rows],
+        lex.analyzer, lex.k1, lex.b, docs=[r[1] for r in rows], metas=[r[2] for r in rows],
+    )  # fmt: skip
+
+
+def assert_same_lexical(a: LexicalIndex, b: LexicalIndex) -> None:
+    assert a.fingerprint == b.fingerprint
+    assert a.doc_freq == b.doc_freq
+    for i, cid in enumerate(a.ids):
+        j = b.position[cid]
+        assert (a.docs[i], a.metas[i]) == (b.docs[j], b.metas[j])
+    for q in ("人工智能", "粮食产量", "国发〔2025〕1号 政府工作报告", "低空经济 无人机", "C919"):
+        got = dict(a.search(q, 20))
+        want = dict(b.search(q, 20))
+        assert got.keys() == want.keys(), q
+        assert all(abs(got[k] - want[k]) < 1e-4 for k in got), q
+
+
+def test_bm25_is_updated_from_the_sync_not_rebuilt(settings, small_corpus, monkeypatch) -> None:
+    """After adds, a paragraph edit, a sidecar edit and a removal, the BM25 index the sync
+    updated in place equals one rebuilt from Chroma, and the sync never read Chroma's records."""
+    a = Assistant(settings)
+    a.index([small_corpus])
+    folder = IndexPaths(Path(settings.index_dir)).lexical(collection_name(settings))
+
+    def no_fetch(*args, **kwargs):
+        raise AssertionError("the sync re-read every record from Chroma")
+
+    monkeypatch.setattr(ChromaStore, "iter_records", no_fetch)
+    (small_corpus / "uav.txt").write_text("低空经济试点通知\n\n支持无人机物流。\n", "utf-8")
+    doc = small_corpus / "gwr-2024.txt"
+    doc.write_text(doc.read_text("utf-8").replace("C919", "C919大型客机", 1), "utf-8")
+    side = small_corpus / "gwr-2025.meta.json"
+    meta = json.loads(side.read_text("utf-8"))
+    meta["doc_number"] = "国发〔2025〕1号"
+    side.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    (small_corpus / "npc-resolution-14-3.txt").unlink()
+    report = a.index([small_corpus])
+    assert report.added == ["uav.txt"] and report.removed == ["npc-resolution-14-3.txt"]
+    monkeypatch.undo()
+    updated = LexicalIndex.load(folder)
+    assert updated is not None and updated.tokens is not None
+    assert_same_lexical(updated, _rebuilt_lexical(settings))
+    assert a.search("低空经济 无人机")[0].source == "uav.txt"
