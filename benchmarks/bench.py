@@ -496,11 +496,12 @@ def pick_new_doc(data: Path, corpus: Path, work: Path) -> Path:
                 meta = json.dumps(sidecar(doc), ensure_ascii=False)
                 (out / f"{doc['doc_id']}.meta.json").write_text(meta, "utf-8")
                 return out / name
+    _log(f"{data} not found: the sample corpus's last notice is held back and added instead")
     last = sorted(corpus.glob("*.txt"))[-1]
-    shutil.copy(last, out / last.name)
+    shutil.move(last, out / last.name)
     side = last.with_suffix(".meta.json")
     if side.exists():
-        shutil.copy(side, out / side.name)
+        shutil.move(side, out / side.name)
     return out / last.name
 
 
@@ -548,12 +549,12 @@ def run_all(args: argparse.Namespace) -> None:
 
     # 0. One-time model preparation (the ONNX backends write their model file on first use).
     r["prepare"] = child("prepare", **common)
+    new_doc = pick_new_doc(args.data, sample, work)  # before the full build: it may hold one back
     # 1. Full sync against the raw encoder.
     r["full_sync"] = child("sync", index=ours, corpus=[str(sample)], **common)
     r["raw_encode"] = child("encode", corpus=[str(sample)], **common)
     # 2. Incremental work on the full index.
-    new_doc = pick_new_doc(args.data, sample, work)
-    change = sorted(p.name for p in sample.glob("*.txt"))[-1]
+    change = max(sample.glob("*.txt"), key=lambda p: p.stat().st_size).name
     r["incremental"] = child(
         "incremental", index=ours, corpus=[str(sample)], new_doc=str(new_doc),
         change_doc=change, **common,
@@ -635,7 +636,7 @@ def _scaled_add(index: str, roots: list[str], new_doc: Path, work: Path, common:
     meta = json.loads(side.read_text("utf-8")) if side.exists() else {}
     meta["title"] = f"{meta.get('title', new_doc.stem)}（增补）"
     doc.with_suffix(".meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    change = sorted(p.name for p in folder.glob("*.txt"))[-1]
+    change = max(folder.glob("*.txt"), key=lambda p: p.stat().st_size).name
     return child(
         "incremental", index=index, corpus=roots, new_doc=str(doc),
         change_doc=change, **common,
