@@ -43,7 +43,7 @@ eval: index  ## the golden set: retrieval, answer and refusal metrics
 	@mkdir -p bench-results
 	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) --out bench-results/golden.jsonl --summary bench-results/golden-summary.json
 
-bench: setup  ## the benchmark suite (about 12 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
+bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) benchmarks/bench.py --out bench-results
 
 bench-tune: index  ## fusion, question-word stripping and year boost on the golden set

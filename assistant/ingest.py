@@ -256,6 +256,7 @@ class Indexer:
         self.paths = IndexPaths(Path(settings.index_dir))
         self._embeddings_factory = embeddings_factory
         self._embedder = _Embedder(embeddings_factory)
+        self._delta = LexicalDelta(set())
 
     # -- preparing documents ------------------------------------------------------------------
     def _prepare(self, cf: CorpusFile, data: bytes, digest: str, st: os.stat_result) -> Prepared:

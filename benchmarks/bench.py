@@ -107,6 +107,7 @@ def step_encode(a: dict[str, Any]) -> dict[str, Any]:
     seconds = _encode_timed(emb, texts)
     return {
         "seconds": seconds,
+        "dimension": emb.dimension,
         "model_load_seconds": load_s,
         "texts": len(texts),
         "chars": sum(map(len, texts)),
@@ -361,16 +362,10 @@ def _write_reports(data: Path, out: Path, fallback: str | None) -> list[str]:
             names.append(p.name)
         return names
     sys.path.insert(0, str(ROOT / "scripts"))
-    from import_gov_reports import sidecar
+    from import_gov_reports import write_document
 
-    names = []
-    for line in data.read_text("utf-8").splitlines():
-        doc = json.loads(line)
-        (out / f"{doc['doc_id']}.txt").write_text(doc["text"].rstrip() + "\n", "utf-8")
-        meta = json.dumps(sidecar(doc), ensure_ascii=False, indent=1) + "\n"
-        (out / f"{doc['doc_id']}.meta.json").write_text(meta, "utf-8")
-        names.append(doc["doc_id"])
-    return names
+    docs = [json.loads(line) for line in data.read_text("utf-8").splitlines()]
+    return [write_document(doc, out).name for doc in docs]
 
 
 STEPS = {
@@ -486,16 +481,12 @@ def pick_new_doc(data: Path, corpus: Path, work: Path) -> Path:
     out.mkdir(parents=True)
     if data.is_file():
         sys.path.insert(0, str(ROOT / "scripts"))
-        from import_gov_reports import sidecar
+        from import_gov_reports import write_document
 
         for line in data.read_text("utf-8").splitlines():
             doc = json.loads(line)
-            name = f"{doc['doc_id']}.txt"
-            if doc.get("year") and not (corpus / name).exists():
-                (out / name).write_text(doc["text"].rstrip() + "\n", "utf-8")
-                meta = json.dumps(sidecar(doc), ensure_ascii=False)
-                (out / f"{doc['doc_id']}.meta.json").write_text(meta, "utf-8")
-                return out / name
+            if doc.get("year") and not (corpus / f"{doc['doc_id']}.txt").exists():
+                return write_document(doc, out)
     _log(f"{data} not found: the sample corpus's last notice is held back and added instead")
     last = sorted(corpus.glob("*.txt"))[-1]
     shutil.move(last, out / last.name)
@@ -585,7 +576,7 @@ def run_all(args: argparse.Namespace) -> None:
             as_shipped=True, **common,
         )  # fmt: skip
     # 5. The scaled corpus.
-    dim = _dimension(ours)
+    dim = r["raw_encode"]["dimension"]
     r["scaled_corpus"] = child(
         "scaled_corpus", index=scaled, real_index=ours, data=str(args.data),
         out_corpus=str(work / "scaled-corpus"), target=args.scale, dim=dim,
@@ -614,16 +605,6 @@ def run_all(args: argparse.Namespace) -> None:
     (args.out / "bench.md").write_text(md, "utf-8")
     print(md)
     print(f"written: {args.out / 'bench.md'}, {args.out / 'bench.json'}")
-
-
-def _dimension(index: str) -> int:
-    from assistant.cache import EmbeddingCache
-    from assistant.ingest import IndexPaths
-
-    cache = EmbeddingCache(IndexPaths(Path(index)).cache)
-    row = cache._db.execute("SELECT vec FROM vectors LIMIT 1").fetchone()
-    cache.close()
-    return len(row[0]) // 4
 
 
 def _scaled_add(index: str, roots: list[str], new_doc: Path, work: Path, common: dict) -> dict:

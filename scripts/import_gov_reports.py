@@ -44,6 +44,16 @@ def sidecar(doc: dict) -> dict[str, str]:
     }
 
 
+def write_document(doc: dict, out: Path) -> Path:
+    """``DOC_ID.txt`` (the text as in the data set) and its ``DOC_ID.meta.json`` sidecar."""
+    path = out / f"{doc['doc_id']}.txt"
+    path.write_text(doc["text"].rstrip() + "\n", encoding="utf-8")
+    path.with_suffix(".meta.json").write_text(
+        json.dumps(sidecar(doc), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="reports.jsonl")
@@ -59,12 +69,7 @@ def main() -> None:
         year = year_of(doc)
         if year is None or not lo <= year <= hi:
             continue
-        (args.out / f"{doc['doc_id']}.txt").write_text(
-            doc["text"].rstrip() + "\n", encoding="utf-8"
-        )
-        (args.out / f"{doc['doc_id']}.meta.json").write_text(
-            json.dumps(sidecar(doc), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        write_document(doc, args.out)
         n += 1
     print(f"wrote {n} documents to {args.out}")
 
