@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
 
-.PHONY: setup run chat index status eval test lint format bench bench-choice bench-tune bench-latency bench-load clean
+.PHONY: setup run chat index status eval test test-fast lint format bench bench-choice bench-tune bench-latency bench-load clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -27,10 +27,11 @@ index: setup  ## sync $(CORPUS) into $(INDEX)
 status: setup
 	$(BIN)/policy-assistant status --index $(INDEX)
 
-lint: setup  ## ruff lint + format check + layer contract
+lint: setup  ## ruff lint + format check + import contracts + mypy
 	$(BIN)/ruff check assistant tests benchmarks scripts eval
 	$(BIN)/ruff format --check assistant tests benchmarks scripts eval
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format assistant tests benchmarks scripts eval
@@ -39,24 +40,27 @@ format: setup
 test: lint  ## lint, then the whole test suite
 	$(BIN)/pytest -q
 
+test-fast: setup  ## the inner loop: no browser, no server, no child processes
+	$(BIN)/pytest -q -m "not browser and not server and not subprocess"
+
 eval: index  ## the golden set: retrieval, answer and refusal metrics
 	@mkdir -p bench-results
 	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) --out bench-results/golden.jsonl --summary bench-results/golden-summary.json
 
 bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
-	$(PY) benchmarks/bench.py --out bench-results
+	$(PY) -m benchmarks.bench --out bench-results
 
 bench-tune: index  ## fusion, question-word stripping and year boost on the golden set
-	$(PY) benchmarks/tune_retrieval.py --index $(INDEX)
+	$(PY) -m benchmarks.tune_retrieval --index $(INDEX)
 
 bench-latency: index  ## search and ask latency p50/p95
-	$(PY) benchmarks/latency.py --index $(INDEX)
+	$(PY) -m benchmarks.latency --index $(INDEX)
 
 bench-load: setup  ## 20 concurrent chats against a UI already running on 127.0.0.1:7860 (make run)
-	$(PY) benchmarks/load_ui.py --url http://127.0.0.1:7860/ --users 20 --questions 5
+	$(PY) -m benchmarks.load_ui --url http://127.0.0.1:7860/ --users 20 --questions 5
 
 bench-choice: setup  ## embedding model and BM25 analyzer comparison on eval/dev_questions.jsonl
-	$(PY) benchmarks/retrieval_choice.py
+	$(PY) -m benchmarks.retrieval_choice
 
 clean:
 	rm -rf $(INDEX) indexes/bench-cache

@@ -4,15 +4,16 @@ The public API is what this module exports; everything else is internal.
 """
 
 from assistant.app import Assistant
-from assistant.errors import (
+from assistant.core.errors import (
     AssistantError,
     ConfigError,
     DocumentError,
+    IndexAccessError,
     IndexLockedError,
     ModelError,
 )
-from assistant.settings import Settings
-from assistant.types import (
+from assistant.core.settings import Settings
+from assistant.core.types import (
     Answer,
     Chunk,
     Citation,
@@ -28,7 +29,7 @@ from assistant.types import (
 def __getattr__(name: str) -> object:
     # LangChain's retriever class is imported only when asked for.
     if name == "PolicyRetriever":
-        from assistant.lc_retriever import PolicyRetriever
+        from assistant.frontends.lc_retriever import PolicyRetriever
 
         return PolicyRetriever
     raise AttributeError(name)
@@ -45,6 +46,7 @@ __all__ = [
     "DocumentError",
     "FileProblem",
     "Hit",
+    "IndexAccessError",
     "IndexLockedError",
     "IndexStatus",
     "ModelError",

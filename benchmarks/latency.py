@@ -11,14 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from assistant import Assistant
-from assistant.evaluation import percentile
+from assistant.evaluation.metrics import percentile
 
 
 def main() -> None:

@@ -18,9 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistant.evaluation import percentile
+from assistant.evaluation.metrics import percentile
 
 
 def main() -> None:

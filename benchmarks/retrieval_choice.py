@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistant.cache import EmbeddingCache, text_key
-from assistant.chunking import chunk_text, embed_text
-from assistant.embeddings import load_embeddings
-from assistant.lexical import LexicalIndex
-from assistant.loaders import load_file
-from assistant.metadata import merge, parse_metadata, read_sidecar
-from assistant.settings import BUNDLED_E5, BUNDLED_MINILM, EmbeddingSettings, Settings
+from assistant.core.settings import BUNDLED_E5, BUNDLED_MINILM, EmbeddingSettings, Settings
+from assistant.core.text import searchable_text
+from assistant.embed import load_embeddings
+from assistant.index.cache import EmbeddingCache, text_key
+from assistant.index.lexical import LexicalIndex
+from assistant.ingest.chunking import chunk_text
+from assistant.ingest.loaders import load_file
+from assistant.ingest.metadata import merge, parse_metadata, read_sidecar
 
 
 def load_chunks(corpus: Path, settings: Settings) -> tuple[list, list[str]]:
@@ -44,7 +42,7 @@ def load_chunks(corpus: Path, settings: Settings) -> tuple[list, list[str]]:
             overlap_sentences=c.overlap_sentences,
         ):
             chunks.append(ch)
-            texts.append(embed_text(meta.title, ch))
+            texts.append(searchable_text(meta.title, ch.section_path, ch.text))
     return chunks, texts
 
 

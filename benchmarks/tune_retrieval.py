@@ -10,13 +10,11 @@ answerable questions as possible.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from assistant import Assistant, Settings
-from assistant.evaluation import load_questions, run, summarize
+from assistant.evaluation.harness import load_questions, run
+from assistant.evaluation.metrics import summarize
 
 
 def main() -> None:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from pydantic import BaseModel
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 
 def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]:
@@ -28,11 +23,14 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]
     return out
 
 
+def table() -> str:
+    lines = ["| environment variable | default | meaning |", "|---|---|---|"]
+    lines += [f"| `{env}` | `{default}` | {desc} |" for env, default, desc in rows(Settings)]
+    return "\n".join(lines)
+
+
 def main() -> None:
-    print("| environment variable | default | meaning |")
-    print("|---|---|---|")
-    for env, default, desc in rows(Settings):
-        print(f"| `{env}` | `{default}` | {desc} |")
+    print(table())
 
 
 if __name__ == "__main__":

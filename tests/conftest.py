@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
 from pathlib import Path
 
 import pytest
+from helpers import CORPUS, copy_reports, make_settings
 
-from assistant.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
+from assistant.core.settings import EmbeddingSettings, Settings
 
 
 @pytest.fixture(scope="session")
@@ -43,34 +39,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def make_settings(index_dir: Path, model: Path, **chunking: int) -> Settings:
-    return Settings(
-        index_dir=index_dir,
-        corpus_dirs=[],
-        embedding=EmbeddingSettings(model=str(model)),
-        chunking=ChunkingSettings(**({"target_chars": 200, "max_chars": 400} | chunking)),
-        ingest=IngestSettings(write_batch_chunks=40),
-    )
-
-
 @pytest.fixture
 def settings(tmp_path: Path, tiny_model: Path) -> Settings:
     return make_settings(tmp_path / "index", tiny_model)
-
-
-def copy_reports(dest: Path, stems: tuple[str, ...] | list[str]) -> None:
-    """Copy shipped documents (text and sidecar) into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for stem in stems:
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(CORPUS / f"{stem}{suffix}", dest / f"{stem}{suffix}")
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

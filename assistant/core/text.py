@@ -1,0 +1,226 @@
+"""Pure text helpers: sentence boundaries, lexical analyzers (bigrams, jieba words), question
+phrasing, years named in a text, and the text a chunk is searched by."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterator
+from functools import cache
+from typing import Any
+
+# A sentence ends after 。！？； (full or half width) or after . ! ? followed by space/end,
+# together with any closing quotes or brackets that follow the mark.
+_SENT_END = re.compile(r"""(?:[。！？；!?;]|\.(?=\s|$)|…{1,2})[”’"'）)》」』】]*""")
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN_RE = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*%?"
+)
+_EN_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "into",
+        "than",
+        "then",
+        "there",
+        "their",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "when",
+        "where",
+        "how",
+        "why",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "can",
+        "will",
+        "shall",
+        "may",
+        "should",
+        "would",
+    ]
+)
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` into sentences; returns absolute ``(start, end)`` spans.
+
+    Spans are contiguous and cover the whole range: whitespace between sentences is attached
+    to the sentence before it, so nothing is lost.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        while stop < end and text[stop] in " \t\r\n\u3000":
+            stop += 1
+        if stop > pos:
+            spans.append((pos, stop))
+            pos = stop
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
+def _raw_tokens(text: str) -> Iterator[str]:
+    for m in _TOKEN_RE.finditer(text):
+        yield m.group(0)
+
+
+def bigrams(run: str) -> list[str]:
+    """Character bigrams of a run of Chinese characters (a single character stays itself)."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+@cache
+def _jieba() -> Any:  # pragma: no cover - trivial
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+_JIEBA_DROP = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "是",
+        "在",
+        "等",
+        "为",
+        "对",
+        "把",
+        "被",
+        "将",
+        "要",
+        "也",
+        "都",
+        "而",
+        "并",
+        "或",
+        "之",
+        "其",
+        "中",
+    ]
+)
+
+
+def jieba_words(run: str) -> list[str]:
+    """jieba's search-mode words of a Chinese run, without the commonest function words."""
+    words = [w for w in _jieba().lcut_for_search(run) if w.strip()]
+    return [w for w in words if w not in _JIEBA_DROP] or [run]
+
+
+def _analyze(text: str, cjk: Callable[[str], list[str]]) -> list[str]:
+    out: list[str] = []
+    for tok in _raw_tokens(text):
+        if CJK_RE.fullmatch(tok):
+            out.extend(cjk(tok))
+        else:
+            low = tok.lower()
+            if low not in _EN_STOP:
+                out.append(low)
+    return out
+
+
+def analyze_bigram(text: str) -> list[str]:
+    return _analyze(text, bigrams)
+
+
+def analyze_jieba(text: str) -> list[str]:
+    return _analyze(text, jieba_words)
+
+
+def analyze_jieba_bigram(text: str) -> list[str]:
+    return _analyze(text, lambda run: jieba_words(run) + bigrams(run))
+
+
+ANALYZERS: dict[str, Callable[[str], list[str]]] = {
+    "bigram": analyze_bigram,
+    "jieba": analyze_jieba,
+    "jieba+bigram": analyze_jieba_bigram,
+}
+
+
+# Question phrasing that carries no content: removed from lexical queries so that character
+# bigrams do not span it ("哪一年首次提出" → " 首次提出").
+_QUESTION_WORDS = re.compile(
+    r"请问|有哪些|是哪些|哪一些|哪一年|哪一次|哪一个|哪几|哪些|哪个|哪年|哪次|哪里|哪|"
+    r"如何|怎样|怎么样|怎么|为什么|为何|是什么|什么|多少|多大|几个|是否|有没有|能否|"
+    r"吗|呢|么|啊|吧|？|\?"
+)
+_EN_QUESTION = re.compile(
+    r"\b(what|which|how|when|where|who|why|does|did|is|are|much|many)\b", re.I
+)
+
+
+def strip_question_words(text: str) -> str:
+    """The question without its interrogative phrasing (kept as a space: runs are split)."""
+    return _EN_QUESTION.sub(" ", _QUESTION_WORDS.sub(" ", text))
+
+
+def is_chinese(text: str) -> bool:
+    """True when at least a fifth of the letters in ``text`` are Chinese characters."""
+    cjk = sum(len(m) for m in CJK_RE.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return cjk > 0 and cjk * 5 >= cjk + latin
+
+
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def years_in(text: str) -> set[str]:
+    """Four-digit years (1900-2099) named in ``text``: "2025年", "in 2024"."""
+    return set(YEAR_RE.findall(text))
+
+
+def names_year(title: str, section: str, years: Collection[str]) -> bool:
+    """True when a chunk's title or section path names one of ``years`` ("2024年工作回顾")."""
+    where = f"{title} {section}"
+    return any(y in where for y in years)
+
+
+def searchable_text(title: str, section: str, text: str) -> str:
+    """What is embedded and indexed for a chunk: its title and section path, then its text."""
+    head = " > ".join(p for p in (title, section) if p)
+    return f"{head}\n{text}" if head else text

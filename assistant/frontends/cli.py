@@ -1,0 +1,338 @@
+"""Command-line front end: parses arguments, calls the ``Assistant`` facade, prints the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import click
+
+from assistant.core.errors import AssistantError
+from assistant.core.types import reference_line
+
+if TYPE_CHECKING:
+    from assistant.app import Assistant
+    from assistant.core.settings import Settings
+    from assistant.core.types import Answer, SearchFilters, SyncReport
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings(index: str | None) -> Settings:
+    from pydantic import ValidationError
+
+    from assistant.core.settings import ChromaSettings, Settings
+
+    try:
+        settings = Settings()
+        url = click.get_current_context().find_root().params.get("chroma_url")
+        if url:
+            chroma = ChromaSettings(url=url, token=settings.chroma.token)
+            settings = settings.model_copy(update={"chroma": chroma})
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid setting: {exc}") from exc
+    if index:
+        settings = settings.model_copy(update={"index_dir": Path(index)})
+    return settings
+
+
+def _assistant(index: str | None) -> Assistant:
+    from assistant.app import Assistant
+
+    return Assistant(_settings(index))
+
+
+class _Bars:
+    """One tqdm bar per sync stage, on stderr."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "scan": "hashing files",
+        "read": "reading documents",
+        "embed": "embedding chunks",
+        "write": "writing to Chroma",
+        "lexical": "building BM25",
+    }
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = tqdm(total=total, desc=self.LABELS.get(stage, stage), unit="", file=sys.stderr,
+                       leave=False, dynamic_ncols=True)  # fmt: skip
+            self.bars[stage] = bar
+        if total != bar.total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _run(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except AssistantError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policy-assistant")
+@click.option(
+    "--chroma-url",
+    default=None,
+    metavar="http://HOST:PORT",
+    help="Use this Chroma server, not the embedded database (token: ASSISTANT_CHROMA__TOKEN).",
+)
+def cli(chroma_url: str | None) -> None:
+    """Cited answers from government policy documents (Chinese first)."""
+
+
+@cli.command()
+@click.argument("corpus_dirs", nargs=-1, type=click.Path(file_okay=False))
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any file failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
+def index(
+    corpus_dirs: tuple[str, ...], index: str | None, strict: bool, as_json: bool,
+    progress: bool | None,
+) -> None:  # fmt: skip
+    """Sync the index with CORPUS_DIRS: add new, update changed, remove deleted documents."""
+    assistant = _assistant(index)
+    bars = _Bars(sys.stderr.isatty() if progress is None else progress)
+    try:
+        report = _run(lambda: assistant.index(list(corpus_dirs) or None, progress=bars))
+    finally:
+        bars.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_report(report, assistant.settings.index_dir, corpus_dirs)
+    if strict and report.failed:
+        sys.exit(1)
+
+
+def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) -> None:
+    where = ", ".join(dirs) if dirs else "the configured corpus"
+    click.echo(f"Synced {where} into {index_dir} in {report.seconds:.1f} s")
+    if report.rebuilt:
+        click.echo(f"  settings changed, index rebuilt: {report.rebuild_reason}")
+    click.echo(
+        f"  added {len(report.added)}, updated {len(report.updated)}, "
+        f"removed {len(report.removed)}, renamed {len(report.renamed)}, "
+        f"unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
+        f"skipped {len(report.skipped)}"
+    )
+    click.echo(
+        f"  chunks: {report.chunks_total} in the index; {report.chunks_written} written "
+        f"({report.chunks_embedded} embedded, {report.chunks_from_cache} from cache), "
+        f"{report.chunks_deleted} deleted"
+        + (f"; repaired {report.repaired} left by an interrupted sync" if report.repaired else "")
+    )
+    for old, new in report.renamed:
+        click.echo(f"  renamed: {old} -> {new}")
+    if report.failed:
+        click.echo("  failed (not indexed; a previous version, if any, is kept):")
+        for f in report.failed:
+            click.echo(f"    {f.source}: {f.reason}")
+    if report.skipped:
+        click.echo("  skipped:")
+        for f in report.skipped:
+            click.echo(f"    {f.source}: {f.reason}")
+
+
+@cli.command()
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(index: str | None, as_json: bool) -> None:
+    """Documents, chunks, model, last sync and files changed since."""
+    st = _run(lambda: _assistant(index).status())
+    if as_json:
+        click.echo(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
+        return
+    if not st.exists:
+        click.echo(f"No index in {st.index_dir}: run 'policy-assistant index CORPUS_DIR'.")
+        return
+    click.echo(f"Index:      {st.index_dir} (collection {st.collection})")
+    click.echo(f"Documents:  {st.documents}")
+    click.echo(f"Chunks:     {st.chunks}")
+    click.echo(f"Model:      {st.model}")
+    click.echo(f"Corpus:     {', '.join(st.corpus_roots)}")
+    click.echo(f"Last sync:  {st.last_sync}")
+    failed = st.last_report.get("failed") or []
+    if failed:
+        click.echo(f"Failed at last sync: {len(failed)}")
+        for source, reason in failed:
+            click.echo(f"  {source}: {reason}")
+    if st.settings_changed:
+        click.echo(f"Settings changed since the index was built ({st.settings_changed}); "
+                   "the next 'index' rebuilds it.")  # fmt: skip
+    if st.changed_since:
+        click.echo(f"Changed since last sync: {len(st.changed_since)}")
+        for source, what in st.changed_since:
+            click.echo(f"  {what:10} {source}")
+    else:
+        click.echo("Changed since last sync: none")
+
+
+def _filters(
+    issuer: str, doc_type: str, date_from: str, date_to: str, source: str
+) -> SearchFilters:
+    from assistant.core.types import SearchFilters
+
+    return SearchFilters(issuer, doc_type, date_from, date_to, source)
+
+
+def filter_options(fn: F) -> F:
+    for opt in reversed(
+        [
+            click.option("--issuer", default="", help="Only documents of this issuer (发文机关)."),
+            click.option("--type", "doc_type", default="", help="Only this type (通知, 报告 …)."),
+            click.option("--from", "date_from", default="", help="Earliest date: 2023 or 2023-03."),
+            click.option("--to", "date_to", default="", help="Latest date: 2025 or 2025-12-31."),
+            click.option("--source", default="", help="Glob over source paths: 'gwr-202*'."),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def _print_answer(answer: Answer) -> None:
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        click.echo(f"(understood as: {answer.standalone_question})")
+    click.echo(answer.text)
+    for sentence in answer.unsupported_sentences:
+        click.echo(f"  ! no valid citation: {sentence}")
+    for note in answer.notes:
+        click.echo(f"  note: {note}")
+    if answer.citations:
+        click.echo("")
+    for c in answer.citations:
+        click.echo(f"[{c.marker}] {reference_line(c)}")
+        click.echo(f"    {c.source}: “{c.quote}”")
+    if answer.abstained and answer.hits:
+        for h in answer.hits[:3]:
+            click.echo(f"  - {h.title} · {h.section} ({h.source})")
+            click.echo(f"    {h.text[:160]}…" if len(h.text) > 160 else f"    {h.text}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("-k", "k", type=int, default=None, help="Number of passages.")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search(question: str, index: str | None, k: int | None, as_json: bool, **f: str) -> None:
+    """The passages that best match QUESTION (dense + BM25)."""
+    hits = _run(lambda: _assistant(index).search(question, k, _filters(**f)))
+    if as_json:
+        click.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
+        return
+    for h in hits:
+        click.echo(f"{h.rank}. [{h.score:.3f}] {h.title} · {h.section} ({h.source})")
+        click.echo(f"   {h.text[:200]}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("-k", "k", type=int, default=None, help="Number of passages retrieved.")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def ask(question: str, index: str | None, k: int | None, as_json: bool, **f: str) -> None:
+    """Answer QUESTION with cited sentences, or say it is not in the documents."""
+    answer = _run(lambda: _assistant(index).ask(question, k, _filters(**f)))
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_answer(answer)
+
+
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False))
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write one JSON line per question.")
+@click.option("--summary", type=click.Path(dir_okay=False), help="Write the metrics as JSON.")
+@click.option("--k", "k", type=int, default=5, show_default=True, help="Chunks kept per question.")
+def eval_cmd(
+    questions: str, index: str | None, out: str | None, summary: str | None, k: int
+) -> None:
+    """Run QUESTIONS (JSONL) and print retrieval, answer and refusal metrics."""
+    assistant = _assistant(index)
+    records, metrics = _run(lambda: assistant.evaluate(questions, k))
+    if out:
+        Path(out).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+        )
+    if summary:
+        Path(summary).write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+    width = max(len(key) for key in metrics)
+    for key, value in metrics.items():
+        click.echo(f"{key:<{width}}  {value}")
+
+
+@cli.command()
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+def chat(index: str | None) -> None:
+    """Ask questions in the terminal, one after another (empty line or Ctrl-D ends)."""
+    assistant = _assistant(index)
+    click.echo("policy-assistant chat: ask about the indexed documents (empty line to quit).")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = input("? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo("")
+            return
+        if not question:
+            return
+        try:
+            answer = assistant.ask(question, history=history)
+        except AssistantError as exc:
+            click.echo(f"Error: {exc}")
+            continue
+        _print_answer(answer)
+        history.append((answer.standalone_question or question, answer.text))
+        click.echo("")
+
+
+@cli.command()
+@click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port.")
+@click.option("--auth", default=None, metavar="USER:PASS", help="Require this login.")
+def serve(index: str | None, host: str, port: int, auth: str | None) -> None:
+    """Open the web chat (and, with --auth or on localhost, the admin tab)."""
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            raise click.ClickException("--auth takes USER:PASS, e.g. --auth admin:s3cret")
+        credentials = (user, password)
+    from assistant.frontends.ui import serve as serve_ui
+
+    assistant = _assistant(index)
+    _run(assistant.retriever)  # fail now, with a clear message, if there is no index
+    click.echo(f"Serving on http://{host}:{port} (Ctrl-C stops)")
+    serve_ui(assistant, host, port, credentials)
+
+
+def main() -> None:
+    cli(prog_name="policy-assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The web UI's words and styles: labels (Chinese first, with English), example questions,
+CSS, and the script that makes a clicked marker [n] open and scroll to its passage."""
+
+from __future__ import annotations
+
+EXAMPLES = [
+    "2025年拟安排地方政府专项债券多少？",
+    "如何推进“人工智能+”行动？",
+    "工业互联网有哪些部署？",
+    "What is the GDP growth target for 2025?",
+]
+
+CSS = """
+.cite-link { font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
+.source-card { border: 1px solid #ddd; border-radius: 6px; padding: 8px; margin-bottom: 8px; }
+.source-card .meta { font-size: 0.85em; color: #555; }
+.docview { max-height: 420px; overflow-y: auto; white-space: pre-wrap; border: 1px solid #ccc;
+           padding: 8px; font-size: 0.92em; line-height: 1.6; }
+.docview .passage { background: #fff7d6; }
+.docview .passage.active { outline: 2px solid #e0a800; }
+mark.quote { background: #ffe066; }
+.flag { color: #b00020; }
+"""
+
+# Clicking a marker [n] opens the document view of citation n and scrolls it to the passage.
+HEAD = """
+<script>
+document.addEventListener("click", function (ev) {
+  const link = ev.target.closest && ev.target.closest("a.cite-link");
+  if (!link) return;
+  ev.preventDefault();
+  ev.stopPropagation();
+  const id = (link.getAttribute("href") || "").replace(/^#/, "");
+  const passage = document.getElementById(id);
+  if (!passage) return;
+  const details = passage.closest("details");
+  if (details) details.open = true;
+  document.querySelectorAll(".passage.active").forEach(function (p) {
+    p.classList.remove("active");
+  });
+  passage.classList.add("active");
+  passage.scrollIntoView({block: "center"});
+}, true);
+</script>
+"""
+
+MODE = {"extractive": "摘录式（离线）· extractive (offline)", "llm": "大模型生成 · LLM"}
+TITLE = "政策文件问答 · Policy Assistant"
+ASK = "提问 Ask"
+PLACEHOLDER = "输入问题，例如：2025年拟安排地方政府专项债券多少？ · Ask a question"
+SOURCES = "引用来源 · Sources"
+NEAREST = "未找到答案，最接近的段落 · Not found — the closest passages"
+FILTERS = "筛选 · Filters"
+EXPORT = "导出对话 Markdown · Export"
+CLEAR = "清空 · Clear"
+ERROR = "⚠ 出错了 · Error"
+INTERNAL_ERROR = "内部错误，请稍后再试 · internal error, please retry"

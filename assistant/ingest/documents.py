@@ -1,0 +1,119 @@
+"""The documents of an index as files: list them with their metadata, read one's text, add an
+uploaded file to the corpus folder and delete one (a sync then indexes or drops it).
+
+File names from outside are reduced to safe names and never resolve outside the corpus folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from assistant.core.errors import AssistantError, ConfigError
+from assistant.core.settings import Settings
+from assistant.index.layout import IndexPaths
+from assistant.index.manifest import Manifest
+from assistant.index.pointer import IndexPointer
+from assistant.ingest.loaders import load_file
+from assistant.ingest.metadata import sidecar_path
+
+
+def safe_filename(name: str) -> str:
+    """A file name with no folder part, no leading dots and no control or shell-special
+    characters; Chinese characters and spaces are kept."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base).strip().lstrip(".")
+    if not base or base in {".", ".."}:
+        raise AssistantError(f"{name!r} is not a usable file name")
+    return base[:200]
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing anything that would land outside ``root``."""
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise AssistantError(f"{relative!r} points outside the corpus folder")
+    return target
+
+
+class CorpusDocuments:
+    """The corpus files behind one index (its corpus folders as the last sync recorded them)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.paths = IndexPaths(Path(settings.index_dir))
+
+    def _roots(self) -> list[Path]:
+        pointer = IndexPointer.load(self.paths.pointer)
+        return [Path(r) for r in pointer.corpus_roots] or list(self.settings.corpus_dirs)
+
+    def listing(self) -> list[dict[str, Any]]:
+        """The indexed documents: source, title, issuer, 文号, date, type, chunks, format."""
+        pointer = IndexPointer.load(self.paths.pointer)
+        if not pointer.collection:
+            return []
+        manifest = Manifest.load(self.paths.manifest(pointer.collection), pointer.collection, {})
+        return [
+            {"source": src, **e.meta, "chunks": len(e.chunk_ids), "format": e.format}
+            for src, e in sorted(manifest.docs.items())
+        ]
+
+    def corpus_root(self) -> Path:
+        """The folder new documents are written to: the first corpus folder of the index."""
+        roots = self._roots()
+        if not roots:
+            raise ConfigError("no corpus folder is known; run 'policy-assistant index CORPUS_DIR'")
+        return roots[0]
+
+    def path_of(self, source: str) -> Path:
+        """The file behind a source path (sources carry a folder prefix with several roots)."""
+        roots = self._roots()
+        if len(roots) == 1:
+            return inside(roots[0], source)
+        head, _, rest = source.partition("/")
+        for root in roots:
+            if root.resolve().name == head:
+                return inside(root, rest)
+        raise AssistantError(f"no corpus folder holds {source!r}")
+
+    def text(self, source: str) -> str:
+        """The text of a document as the loaders read it (chunk offsets point into it)."""
+        return load_file(self.path_of(source), source).text
+
+    def add(self, filename: str, data: bytes) -> str:
+        """Write an uploaded file into the corpus folder; returns its source path.
+
+        The name is reduced to a safe file name (no folders, no hidden files); the type and size
+        are checked first.
+        """
+        name = safe_filename(filename)
+        suffix = Path(name).suffix.lower()
+        ingest = self.settings.ingest
+        if suffix not in ingest.extensions:
+            allowed = ", ".join(ingest.extensions)
+            raise AssistantError(
+                f"{filename!r}: file type {suffix or '(none)'} is not read; use {allowed}"
+            )
+        limit = ingest.max_file_bytes
+        if len(data) > limit:
+            raise AssistantError(
+                f"{filename!r} is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit"
+            )
+        if not data:
+            raise AssistantError(f"{filename!r} is empty")
+        root = self.corpus_root()
+        root.mkdir(parents=True, exist_ok=True)
+        target = inside(root, name)
+        tmp = target.with_name(f".{target.name}.upload")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        return target.relative_to(root).as_posix()
+
+    def delete(self, source: str) -> None:
+        """Remove a document (and its sidecar) from the corpus folder."""
+        path = self.path_of(source)
+        if not path.is_file():
+            raise AssistantError(f"{source!r} is not in the corpus folder")
+        path.unlink()
+        sidecar_path(path).unlink(missing_ok=True)

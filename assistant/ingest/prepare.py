@@ -1,0 +1,69 @@
+"""One document made ready for the index: loaded, its metadata read (sidecar over rules), cut
+into chunks, and each chunk's searched text and stored record built."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.core.errors import DocumentError
+from assistant.core.settings import ChunkingSettings
+from assistant.core.text import searchable_text
+from assistant.core.types import Chunk
+from assistant.index.manifest import DocEntry
+from assistant.index.records import chunk_metadata
+from assistant.ingest.chunking import chunk_text
+from assistant.ingest.corpus import CorpusFile
+from assistant.ingest.loaders import load_bytes
+from assistant.ingest.metadata import merge, parse_metadata, read_sidecar
+
+
+@dataclass
+class Prepared:
+    """A document ready to write: its manifest entry, chunks, texts to embed and records."""
+
+    source: str
+    entry: DocEntry
+    chunks: list[Chunk]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+
+
+def prepare_document(
+    cf: CorpusFile, data: bytes, digest: str, st: os.stat_result, chunking: ChunkingSettings
+) -> Prepared:
+    """Load, read metadata, chunk; ``DocumentError`` when the file holds no usable text."""
+    loaded = load_bytes(data, cf.path.suffix, cf.source)
+    parsed = parse_metadata(loaded.text, loaded.title_hint)
+    meta = merge(parsed, read_sidecar(cf.path, cf.source))
+    if not meta.title:
+        meta.title = cf.path.stem
+    chunks = chunk_text(
+        loaded.text,
+        cf.source,
+        target_chars=chunking.target_chars,
+        max_chars=chunking.max_chars,
+        overlap_sentences=chunking.overlap_sentences,
+        page_at=loaded.page_at if loaded.pages else None,
+    )
+    if not chunks:
+        raise DocumentError(cf.source, "no text found in the file")
+    meta_d = meta.as_dict()
+    entry = DocEntry(
+        hash=digest,
+        chunk_ids=[ch.chunk_id for ch in chunks],
+        meta=meta_d,
+        size=st.st_size,
+        mtime=st.st_mtime,
+        format=loaded.format,
+        indexed_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+    return Prepared(
+        cf.source,
+        entry,
+        chunks,
+        [searchable_text(meta.title, ch.section_path, ch.text) for ch in chunks],
+        [chunk_metadata(ch, meta_d, digest, loaded.format) for ch in chunks],
+    )

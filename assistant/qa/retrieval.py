@@ -1,0 +1,127 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, metadata filters, fusion and
+the boost for passages about the year a question names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from assistant.core.settings import RetrievalSettings
+from assistant.core.text import names_year, strip_question_words, years_in
+from assistant.core.types import Hit, SearchFilters
+from assistant.index.lexical import LexicalIndex
+from assistant.index.store import ChromaStore
+from assistant.qa.filters import chroma_where, matches
+from assistant.qa.fusion import fuse
+
+
+class HybridRetriever:
+    """Searches one collection with the model that built it and the BM25 index beside it."""
+
+    def __init__(
+        self,
+        store: ChromaStore,
+        collection: str,
+        lexical: LexicalIndex,
+        encode_query: Callable[[str], np.ndarray],
+        settings: RetrievalSettings,
+    ) -> None:
+        self.store = store
+        self.collection = collection
+        self.lexical = lexical
+        self.encode_query = encode_query
+        self.settings = settings
+
+    def lexical_query(self, question: str) -> str:
+        if not self.settings.strip_question_words:
+            return question
+        stripped = strip_question_words(question)
+        return stripped if stripped.strip() else question
+
+    def _lexical(self, question: str, f: SearchFilters, n: int) -> dict[str, float]:
+        scores = self.lexical.scores(self.lexical_query(question))
+        if not len(scores):
+            return {}
+        if not f.is_empty():
+            keep = np.array([matches(m, f) for m in self.lexical.metas], dtype=bool)
+            scores = np.where(keep, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        return {self.lexical.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
+
+    def _dense(self, question: str, f: SearchFilters, n: int) -> dict[str, float]:
+        if not self.lexical.ids:
+            return {}
+        vector = self.encode_query(question)
+        rows = self.store.query(self.collection, vector, n, where=chroma_where(f))
+        return {cid: sim for cid, sim, _doc, meta in rows if matches(meta, f)}
+
+    def _boost_years(self, fused: dict[str, float], years: set[str]) -> None:
+        """Chunks whose title or section names a year of the question gain a share of the top."""
+        top = max(fused.values(), default=0.0)
+        for cid in fused:
+            meta = self._meta(cid)
+            if meta is not None and names_year(
+                str(meta.get("title", "")), str(meta.get("section", "")), years
+            ):
+                fused[cid] += self.settings.year_boost * top
+
+    def _meta(self, cid: str) -> dict[str, Any] | None:
+        pos = self.lexical.position.get(cid)
+        return None if pos is None else self.lexical.metas[pos]
+
+    def search(
+        self, question: str, k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[Hit]:
+        """The ``k`` best chunks for ``question`` under ``filters``, ranked 1..k."""
+        k = k or self.settings.k
+        f = filters or SearchFilters()
+        n = max(self.settings.candidates, k)
+        method = self.settings.fusion
+        lexical = self._lexical(question, f, n) if method != "dense" else {}
+        dense = self._dense(question, f, n) if method != "lexical" else {}
+        fused = fuse(dense, lexical, method, self.settings.dense_weight)
+        years = years_in(question)
+        if years and self.settings.year_boost and method in ("weighted", "lexical", "dense"):
+            self._boost_years(fused, years)
+        # A chunk not yet in the BM25 copy (a concurrent sync added it) is skipped before the
+        # ranks are numbered, so ranks run 1..k without gaps.
+        ranked = [
+            c for c in sorted(fused, key=lambda c: (-fused[c], c)) if c in self.lexical.position
+        ]
+        hits = []
+        for rank, cid in enumerate(ranked[:k], start=1):
+            pos = self.lexical.position[cid]
+            hits.append(
+                _hit(rank, cid, self.lexical.docs[pos], self.lexical.metas[pos], fused[cid],
+                     dense.get(cid), lexical.get(cid))
+            )  # fmt: skip
+        return hits
+
+
+def _hit(
+    rank: int, cid: str, text: str, meta: dict[str, Any], score: float,
+    dense: float | None, lexical: float | None,
+) -> Hit:  # fmt: skip
+    return Hit(
+        rank=rank,
+        chunk_id=cid,
+        source=str(meta.get("source", "")),
+        text=text,
+        score=round(score, 6),
+        dense_score=dense,
+        lexical_score=lexical,
+        title=str(meta.get("title", "")),
+        doc_number=str(meta.get("doc_number", "")),
+        issuer=str(meta.get("issuer", "")),
+        date=str(meta.get("date", "")),
+        doc_type=str(meta.get("doc_type", "")),
+        url=str(meta.get("url", "")),
+        section=str(meta.get("section", "")),
+        page=meta.get("page"),
+        page_end=meta.get("page_end"),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+    )

@@ -1,0 +1,175 @@
+"""Answering questions over one index: the retriever over the live collection (reloaded after
+any sync, by this instance or another sharing a Chroma server), search, and cited answers,
+extractive or written by a chat model, streamed as events."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.core.errors import AssistantError, ConfigError, IndexAccessError, ModelError
+from assistant.core.settings import Settings
+from assistant.core.types import Answer, Hit, SearchFilters, StreamEvent
+from assistant.index.layout import IndexPaths, collection_name
+from assistant.index.lexical_sync import ensure_lexical
+from assistant.index.pointer import IndexPointer
+from assistant.index.store import ChromaStore, open_store
+from assistant.qa.extractive import NOT_FOUND, extractive_answer, language_of
+from assistant.qa.followup import rewrite_followup
+from assistant.qa.llm import ChatModel
+from assistant.qa.retrieval import HybridRetriever
+
+if TYPE_CHECKING:
+    from assistant.embed.base import PolicyEmbeddings
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question with its whitespace collapsed; an error when it is empty or too long."""
+    q = " ".join((question or "").split())
+    if not q:
+        raise AssistantError("the question is empty; type a question")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise AssistantError(
+            f"the question has {len(q)} characters, more than {MAX_QUESTION_CHARS}; shorten it"
+        )
+    return q
+
+
+class QAService:
+    """Search and answers for the index in ``settings.index_dir``."""
+
+    def __init__(self, settings: Settings, embeddings: Callable[[], PolicyEmbeddings]) -> None:
+        self.settings = settings
+        self.paths = IndexPaths(Path(settings.index_dir))
+        self._embeddings = embeddings
+        self._store: ChromaStore | None = None
+        self._retriever: HybridRetriever | None = None
+        self._retriever_key: tuple[str, str, str] | None = None
+        self._chat_model: ChatModel | None = None
+        # Concurrent first questions (the web UI) must load the BM25 index once.
+        self._lock = threading.RLock()
+
+    # -- the retriever ----------------------------------------------------------------------
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over the live collection, reloaded after any sync."""
+        with self._lock:
+            return self._current_retriever()
+
+    def _current_retriever(self) -> HybridRetriever:
+        pointer = IndexPointer.load(self.paths.pointer)
+        server = bool(self.settings.chroma.url)
+        collection = pointer.collection or (collection_name(self.settings) if server else "")
+        if self._store is None:
+            self._store = open_store(self.settings, self.paths.chroma)
+        info = self._store.info(collection) if collection else {}
+        if not collection or (server and not info):
+            where = self.settings.chroma.url or str(self.paths.root)
+            raise IndexAccessError(
+                f"no index in {where}; build it with 'policy-assistant index CORPUS_DIR'"
+            )
+        built_with = str(
+            info.get("embedding_model") or pointer.signature.get("embedding_model", "")
+        )
+        if built_with != self.settings.embedding.model:
+            raise ConfigError(
+                f"the index in {self.paths.root} was built with embedding model {built_with!r} "
+                f"but the settings name {self.settings.embedding.model!r}; run "
+                "'policy-assistant index' to rebuild, or set "
+                f"ASSISTANT_EMBEDDING__MODEL={built_with}"
+            )
+        key = (collection, pointer.last_sync, str(info.get("sync_token", "")))
+        if self._retriever is None or self._retriever_key != key:
+            lexical = ensure_lexical(self.settings, self._store, self.paths, collection)
+            self._retriever = HybridRetriever(
+                self._store, collection, lexical,
+                lambda q: self._embeddings().encode_query(q), self.settings.retrieval,
+            )  # fmt: skip
+            self._retriever_key = key
+        return self._retriever
+
+    # -- questions --------------------------------------------------------------------------
+    def search(self, question: str, k: int | None, filters: SearchFilters | None) -> list[Hit]:
+        return self.retriever().search(check_question(question), k, filters)
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        history: list[tuple[str, str]] | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Text pieces while the answer is written, then the checked ``Answer``."""
+        original = check_question(question)
+        llm_mode = self.settings.answer.mode == "llm"
+        standalone = self._standalone(original, history or [], llm_mode)
+        retriever = self.retriever()
+        hits = retriever.search(standalone, k, filters)
+        a = self.settings.answer
+        passages = hits[: a.passages]
+        answer = extractive_answer(
+            standalone, passages, retriever.lexical, min_evidence=a.min_evidence,
+            min_dense_evidence=a.min_dense_evidence, max_sentences=a.max_sentences,
+            max_chars=a.max_chars,
+        )  # fmt: skip
+        if llm_mode and not answer.abstained:
+            answer = yield from self._llm_answer(standalone, passages, retriever, answer)
+        else:
+            for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.text) or [answer.text]:
+                yield StreamEvent("token", piece)
+        answer.hits = hits
+        answer.question = original
+        answer.standalone_question = standalone
+        yield StreamEvent("answer", answer=answer)
+
+    def _chat(self) -> ChatModel:
+        if self._chat_model is None:
+            self._chat_model = ChatModel(self.settings.llm)
+        return self._chat_model
+
+    def _standalone(self, question: str, history: list[tuple[str, str]], llm_mode: bool) -> str:
+        if not history:
+            return question
+        if llm_mode:
+            from assistant.qa.generation import rewrite_messages
+
+            try:
+                rewritten = self._chat().complete(rewrite_messages(question, history)).strip()
+            except ModelError:
+                rewritten = ""
+            if rewritten and len(rewritten) <= MAX_QUESTION_CHARS:
+                return rewritten
+        return rewrite_followup(question, history)
+
+    def _llm_answer(
+        self, question: str, passages: list[Hit], retriever: HybridRetriever, fallback: Answer
+    ) -> Generator[StreamEvent, None, Answer]:
+        """The chat model's answer, streamed, then checked: invalid markers removed, unmarked
+        sentences flagged; with no valid marker at all, the extractive ``fallback``."""
+        from assistant.qa import generation
+
+        pieces: list[str] = []
+        for token in self._chat().stream(generation.build_messages(question, passages)):
+            pieces.append(token)
+            yield StreamEvent("token", token)
+        checked = generation.check_markers("".join(pieces), len(passages))
+        lang = language_of(question)
+        if checked.not_found:
+            return Answer(question, NOT_FOUND[lang], [], passages, abstained=True, mode="llm",
+                          language=lang, evidence=fallback.evidence,
+                          notes=["the model found no answer in the passages"])  # fmt: skip
+        if not checked.used:
+            fallback.notes.append(
+                "the model's answer cited no passage correctly; the extractive answer is shown"
+            )
+            return fallback
+        notes = [f"removed invalid marker {m}" for m in checked.removed]
+        return Answer(
+            question, checked.text, generation.citations_for(checked, passages, retriever.lexical),
+            passages, mode="llm", language=lang, evidence=fallback.evidence,
+            unsupported_sentences=checked.unsupported, notes=notes,
+        )  # fmt: skip

@@ -1,0 +1,116 @@
+"""The command line, run as a real process: summary, exit codes, status, errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docfiles import make_image_pdf
+
+pytestmark = pytest.mark.subprocess
+
+
+def run(args: list[str], tiny_model: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model),
+                "ASSISTANT_CHUNKING__TARGET_CHARS": "200", **env}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True, text=True, env=full_env, timeout=300,
+    )  # fmt: skip
+
+
+def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> None:
+    make_image_pdf(small_corpus / "scan.pdf")
+    (small_corpus / "notes.xlsx").write_bytes(b"x")
+    index = str(tmp_path / "idx")
+
+    first = run(["index", str(small_corpus), "--index", index, "--progress"], tiny_model)
+    assert first.returncode == 0, first.stderr
+    assert (
+        "added 4, updated 0, removed 0, renamed 0, unchanged 0, failed 1, skipped 1" in first.stdout
+    )
+    assert "scan.pdf: no extractable text (needs OCR)" in first.stdout
+    assert "notes.xlsx: unsupported file type '.xlsx'" in first.stdout
+    assert "embedding chunks" in first.stderr  # the progress bar
+
+    strict = run(["index", str(small_corpus), "--index", index, "--strict"], tiny_model)
+    assert strict.returncode == 1
+    assert "unchanged 4" in strict.stdout
+
+    (small_corpus / "gwr-2023.txt").unlink()
+    status = run(["status", "--index", index], tiny_model)
+    assert status.returncode == 0
+    assert "Documents:  4" in status.stdout
+    assert "removed    gwr-2023.txt" in status.stdout
+    assert "scan.pdf: no extractable text (needs OCR)" in status.stdout
+
+    changed_model = run(["status", "--index", index], tiny_model,
+                        ASSISTANT_CHUNKING__TARGET_CHARS="250")  # fmt: skip
+    assert "the next 'index' rebuilds it" in changed_model.stdout
+
+
+def test_errors_are_messages_not_tracebacks(tmp_path, tiny_model) -> None:
+    missing = run(["index", str(tmp_path / "nope"), "--index", str(tmp_path / "i")], tiny_model)
+    assert missing.returncode == 1
+    assert "Error: corpus folder" in missing.stderr and "Traceback" not in missing.stderr
+
+    bad = run(["status", "--index", str(tmp_path / "i")], tiny_model,
+              ASSISTANT_CHUNKING__TARGET_CHARS="ten")  # fmt: skip
+    assert bad.returncode == 1
+    assert "chunking.target_chars" in bad.stderr and "Traceback" not in bad.stderr
+
+    (tmp_path / "a.txt").write_text("内容。")
+    model = run(["index", str(tmp_path), "--index", str(tmp_path / "j")], tiny_model,
+                ASSISTANT_EMBEDDING__MODEL=str(tmp_path / "no-such-model"))  # fmt: skip
+    assert model.returncode == 1
+    assert "cannot load sentence-transformers model" in model.stderr
+
+
+def test_status_without_index(tmp_path, tiny_model) -> None:
+    out = run(["status", "--index", str(tmp_path / "none")], tiny_model)
+    assert out.returncode == 0 and "No index in" in out.stdout
+
+
+def test_help_lists_the_commands(tiny_model) -> None:
+    out = run(["--help"], tiny_model)
+    assert out.returncode == 0 and "index" in out.stdout and "status" in out.stdout
+
+
+def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
+    import json
+
+    index = str(sample_index.index_dir)
+    found = run(
+        ["search", "人工智能+行动", "--index", index, "-k", "3", "--from", "2024"], tiny_model
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("1. [")
+    assert "gwr-2024.txt" in found.stdout or "gwr-2025.txt" in found.stdout
+
+    asked = run(
+        ["ask", "2025年拟安排地方政府专项债券多少？", "--index", index, "--json"], tiny_model
+    )
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    assert "4.4万亿元" in data["text"] and data["citations"][0]["source"] == "gwr-2025.txt"
+
+    text = run(["ask", "2025年拟安排地方政府专项债券多少？", "--index", index], tiny_model)
+    assert "[1] 2025年中华人民共和国国务院政府工作报告 · 国务院 · 2025" in text.stdout
+
+    refused = run(["ask", "比特币挖矿有什么监管要求？", "--index", index], tiny_model)
+    assert refused.stdout.startswith("在已索引的文件中未找到答案")
+
+    empty = run(["ask", "   ", "--index", index], tiny_model)
+    assert empty.returncode == 1 and "question is empty" in empty.stderr
+
+    chat = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--index", index],
+        input="2024年拟安排地方政府专项债券多少？\n那2025年呢？\n\n",
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model)},
+    )  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert "3.9万亿元" in chat.stdout and "4.4万亿元" in chat.stdout

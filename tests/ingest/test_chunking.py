@@ -1,0 +1,114 @@
+"""Chunking: headings and section paths, offsets, sentence boundaries, sizes, stable ids."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from helpers import CORPUS
+
+from assistant.core.text import searchable_text
+from assistant.ingest.chunking import chunk_id, chunk_text, heading_of
+
+REPORT = (CORPUS / "gwr-2025.txt").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def chunks():
+    return chunk_text(REPORT, "gwr-2025.txt", target_chars=300, max_chars=600)
+
+
+def test_offsets_slice_back_to_chunk_text(chunks) -> None:
+    assert chunks
+    for c in chunks:
+        assert REPORT[c.start : c.end] == c.text
+
+
+def test_chunks_cover_every_paragraph_once(chunks) -> None:
+    # Without overlap, chunks are ordered, disjoint, and every non-blank character is in one.
+    for a, b in itertools.pairwise(chunks):
+        assert a.end <= b.start
+    covered = sum(len(c.text.replace("\n", "").replace(" ", "")) for c in chunks)
+    assert covered == len(REPORT.replace("\n", "").replace(" ", ""))
+
+
+def test_section_paths_follow_the_report_outline(chunks) -> None:
+    by_text = {c.text[:20]: c.section_path for c in chunks}
+    first_part = next(c for c in chunks if c.text.startswith("一、2024年工作回顾"))
+    assert first_part.section_path == "一、2024年工作回顾"
+    sub = next(c for c in chunks if c.text.startswith("（二）因地制宜发展新质生产力"))
+    assert sub.section_path == (
+        "三、2025年政府工作任务 > （二）因地制宜发展新质生产力，加快建设现代化产业体系"
+    )
+    # Text after （二）'s paragraph stays in （二） until （三） starts.
+    ai = next(c for c in chunks if "持续推进“人工智能+”行动" in c.text)
+    assert ai.section_path.endswith("（二）因地制宜发展新质生产力，加快建设现代化产业体系")
+    assert by_text  # sanity
+
+
+def test_no_chunk_ends_inside_a_sentence(chunks) -> None:
+    for c in chunks:
+        assert c.text[-1] in "。！？；”：）" or len(c.text) >= 600, c.text[-30:]
+
+
+def test_sizes_stay_within_limits(chunks) -> None:
+    assert max(len(c.text) for c in chunks) <= 600
+    assert sum(len(c.text) for c in chunks) / len(chunks) > 150
+
+
+def test_ids_are_stable_and_depend_on_place() -> None:
+    a = chunk_text(REPORT, "gwr-2025.txt")
+    b = chunk_text(REPORT, "gwr-2025.txt")
+    assert [c.chunk_id for c in a] == [c.chunk_id for c in b]
+    assert len({c.chunk_id for c in a}) == len(a)
+    moved = chunk_text("前言。\n\n" + REPORT, "gwr-2025.txt")
+    assert {c.text for c in moved} >= {c.text for c in a[1:]}
+    assert a[5].chunk_id not in {c.chunk_id for c in moved}  # same text, other place
+    assert chunk_id("x.txt", 0, "甲") != chunk_id("y.txt", 0, "甲")
+
+
+def test_overlong_sentence_is_the_only_cut_inside_a_sentence() -> None:
+    text = "一、总则\n\n" + "很长" * 500 + "。短句一。短句二。"
+    out = chunk_text(text, "t.txt", target_chars=100, max_chars=200)
+    assert all(len(c.text) <= 200 for c in out)
+    assert "".join(c.text for c in out).replace("\n", "") == text.replace("\n", "")
+
+
+def test_articles_and_chapters() -> None:
+    text = (
+        "某某管理办法\n\n第一章 总则\n\n第一条 为了规范管理，制定本办法。\n\n"
+        "第二条 本办法适用于全国。\n\n第二章 职责\n\n第三条 工业和信息化部负责监督。"
+    )
+    out = chunk_text(text, "m.txt", target_chars=50, max_chars=100)
+    paths = {c.text.split("\n")[-1]: c.section_path for c in out}
+    assert paths["第三条 工业和信息化部负责监督。"] == "第二章 职责 > 第三条"
+    assert any(p == "第一章 总则 > 第一条" for p in paths.values())
+
+
+def test_markdown_and_numbered_headings() -> None:
+    text = "# 标题\n\n## 一节\n\n1. 第一项内容。\n\n（1）细项内容。"
+    out = chunk_text(text, "a.md", target_chars=10, max_chars=50)
+    assert out[-1].section_path == "标题 > 一节 > 1. 第一项内容 > （1）细项内容"
+
+
+def test_overlap_repeats_sentences_within_a_section() -> None:
+    text = "一、部分\n\n" + "".join(f"第{i}句话写在这里。" for i in range(30))
+    out = chunk_text(text, "o.txt", target_chars=60, max_chars=120, overlap_sentences=1)
+    assert len(out) > 2
+    for a, b in itertools.pairwise(out):
+        assert a.text.endswith(b.text[: b.text.index("。") + 1])
+        assert text[b.start : b.end] == b.text
+
+
+def test_heading_levels() -> None:
+    assert heading_of("（三）深入实施科教兴国战略。坚持创新").title == "（三）深入实施科教兴国战略"
+    assert heading_of("2.5") is None
+    assert heading_of("一是加大宏观调控力度") is None
+    assert heading_of("第十二条 施行。").title == "第十二条"
+
+
+def test_searched_text_carries_title_and_section(chunks) -> None:
+    c = next(c for c in chunks if c.section)
+    text = searchable_text("2025年政府工作报告", c.section_path, c.text)
+    assert text.startswith("2025年政府工作报告 > " + c.section[0])
+    assert text.endswith(c.text)
