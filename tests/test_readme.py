@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 
 from helpers import ROOT
@@ -19,3 +20,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "make test" in readme
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def test_every_path_the_readme_names_exists() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    named = set(re.findall(r"`((?:tests|assistant|benchmarks|scripts|eval)/[\w/.-]+)`", readme))
+    assert named, "the README names no file"
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert not missing, f"the README names files that do not exist: {missing}"

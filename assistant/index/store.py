@@ -149,16 +149,32 @@ class ChromaStore:
     def query(
         self, name: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
-        """``(id, cosine similarity, document, metadata)`` of the ``k`` nearest chunks."""
+        """``(id, cosine similarity, document, metadata)`` of the ``k`` nearest chunks.
+
+        A sync killed after deleting chunks can leave their vectors in the persisted HNSW
+        segment while the records are gone; Chroma returns such ids with no document and no
+        metadata. They are skipped and more neighbours are asked for in their place."""
         col = self.collection(name, create=False)
-        got = col.query(
-            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=k,
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
-        distances, docs, metas = got["distances"], got["documents"], got["metadatas"]
-        if distances is None or docs is None or metas is None:  # not asked-for parts only
-            return []
-        rows = zip(got["ids"][0], distances[0], docs[0], metas[0], strict=True)
-        return [(i, 1.0 - float(d), doc, dict(meta)) for i, d, doc, meta in rows]
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        n = k
+        for _ in range(4):
+            got = col.query(
+                query_embeddings=query,
+                n_results=n,
+                where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+            distances, docs, metas = got["distances"], got["documents"], got["metadatas"]
+            if distances is None or docs is None or metas is None:  # not asked-for parts only
+                return []
+            rows = zip(got["ids"][0], distances[0], docs[0], metas[0], strict=True)
+            found = [
+                (i, 1.0 - float(d), doc, dict(meta))
+                for i, d, doc, meta in rows
+                if doc is not None and meta is not None
+            ]
+            phantoms = len(got["ids"][0]) - len(found)
+            if not phantoms or len(found) >= k or len(got["ids"][0]) < n:
+                return found[:k]
+            n += 2 * phantoms
+        return found[:k]

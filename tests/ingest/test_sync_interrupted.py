@@ -18,11 +18,12 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.pointer import IndexPointer
 from assistant.index.store import ChromaStore
 
+pytestmark = pytest.mark.subprocess
+
 CHILD = r"""
 import json, os, signal, sys
 from assistant import Assistant, Settings
 
-pytestmark = pytest.mark.subprocess
 cfg = json.loads(sys.argv[1])
 seen = {"n": 0}
 def progress(stage, done, total):
