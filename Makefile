@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
+DEV    ?= ../shared/data/dev-sets
 
-.PHONY: setup run chat index status eval test test-fast lint format bench bench-choice bench-tune bench-latency bench-load clean
+.PHONY: setup run chat index status eval eval-dev eval-metadata test test-fast lint format bench bench-choice bench-tune bench-latency bench-load clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -46,6 +47,15 @@ test-fast: setup  ## the inner loop: no browser, no server, no child processes
 eval: index  ## the golden set: retrieval, answer and refusal metrics
 	@mkdir -p bench-results
 	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) --out bench-results/golden.jsonl --summary bench-results/golden-summary.json
+
+eval-dev: index  ## the multi-set table: golden set + the four development sets of $(DEV)
+	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) \
+	  --set $(DEV)/ncp-policy-qa --set $(DEV)/doc2dial-gov-en \
+	  --set $(DEV)/xquad-en2zh+$(DEV)/cmrc2018-trial --set $(DEV)/cmrc2018-trial \
+	  --work indexes/dev-sets --out-dir bench-results/dev-sets
+
+eval-metadata: setup  ## per-field accuracy of the metadata rules on eval/metadata_labels.jsonl
+	$(PY) -m eval.metadata_accuracy --dev-sets $(DEV)
 
 bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) -m benchmarks.bench --out bench-results

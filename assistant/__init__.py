@@ -22,6 +22,7 @@ from assistant.core.types import (
     Hit,
     IndexStatus,
     SearchFilters,
+    ShortAnswer,
     SyncReport,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "PolicyRetriever",
     "SearchFilters",
     "Settings",
+    "ShortAnswer",
     "SyncReport",
 ]
 __version__ = "0.1.0"

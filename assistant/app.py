@@ -21,6 +21,7 @@ from assistant.qa.service import QAService
 
 if TYPE_CHECKING:
     from assistant.embed.base import PolicyEmbeddings
+    from assistant.evaluation.multiset import SetResult
     from assistant.qa.retrieval import HybridRetriever
 
 
@@ -159,3 +160,43 @@ class Assistant:
         questions = harness.load_questions(Path(questions_file))
         records = harness.run(questions, lambda q: self.ask(q, k=max(k, 5)), k, progress)
         return records, metrics.summarize(questions, records)
+
+    def evaluate_sets(
+        self,
+        sets: Sequence[tuple[Path, Sequence[Path]]],
+        work_dir: Path,
+        *,
+        golden: Path | None = None,
+        withhold: float = 0.15,
+        k: int = 5,
+        say: Callable[[str], None] | None = None,
+    ) -> list[SetResult]:
+        """The multi-set table: each development set ``(folder, distractor folders)`` indexed
+        under ``work_dir/NAME`` with these settings and measured (with ``withhold`` of its gold
+        documents withheld for the refusal measures); ``golden`` (a questions file) over this
+        assistant's own index as one more row."""
+        from assistant.evaluation import devsets, multiset
+
+        # Every set is read first: a bad file stops the run before any index is built.
+        loaded = [
+            devsets.load_devset(Path(folder), [Path(d) for d in distractors])
+            for folder, distractors in sets
+        ]
+        results = []
+        if golden is not None:
+            if say:
+                say(f"golden set {golden} over {self.paths.root} …")
+            results.append(
+                multiset.run_golden(devsets.golden_questions(golden), self, k=k, say=say)
+            )
+        for devset in loaded:
+            if say and devset.skipped:
+                say(f"{devset.name}: {devset.skipped} rows without a question are skipped")
+            root = Path(work_dir) / devset.name
+            other = Assistant(self.settings.model_copy(update={"index_dir": root / "index"}))
+            other._embeddings = self.embeddings  # one model in memory for every set
+            results.append(
+                multiset.run_devset(devset, other, root / "corpus", withhold=withhold, k=k,
+                                    say=say)
+            )  # fmt: skip
+        return results

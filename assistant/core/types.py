@@ -199,6 +199,20 @@ class Citation:
 
 
 @dataclass
+class ShortAnswer:
+    """The figure, date, name or list item that answers a factoid question, inside the quoted
+    sentence: ``answer.text[start:end] == text`` and, in the passage of citation ``marker``,
+    ``citation.passage[passage_start:passage_end] == text``."""
+
+    text: str
+    marker: int
+    start: int
+    end: int
+    passage_start: int
+    passage_end: int
+
+
+@dataclass
 class Answer:
     """An answer whose sentences carry markers [n] resolving to ``citations``."""
 
@@ -213,6 +227,7 @@ class Answer:
     evidence: float = 0.0
     unsupported_sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    short: ShortAnswer | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -262,15 +262,41 @@ def ask(question: str, index: str | None, k: int | None, as_json: bool, **f: str
 
 
 @cli.command(name="eval")
-@click.argument("questions", type=click.Path(exists=True, dir_okay=False))
+@click.argument("questions", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write one JSON line per question.")
 @click.option("--summary", type=click.Path(dir_okay=False), help="Write the metrics as JSON.")
 @click.option("--k", "k", type=int, default=5, show_default=True, help="Chunks kept per question.")
+@click.option(
+    "--set", "sets", multiple=True, metavar="DIR[+DISTRACTOR_DIR...]",
+    help="A development set folder (corpus.jsonl + dev.jsonl/questions.jsonl), indexed under "
+    "--work and measured; '+DIR' adds another set's documents as distractors. Repeatable. "
+    "With --set, QUESTIONS (the golden set, over --index) is one more row of the table.",
+)  # fmt: skip
+@click.option(
+    "--work", type=click.Path(file_okay=False), default="indexes/dev-sets", show_default=True,
+    help="Where each set's documents and index are kept between runs.",
+)  # fmt: skip
+@click.option(
+    "--withhold", type=click.FloatRange(0.0, 0.9), default=0.15, show_default=True,
+    help="Share of each set's gold documents left out of the index for the refusal measures.",
+)  # fmt: skip
+@click.option(
+    "--out-dir", type=click.Path(file_okay=False),
+    help="With --set: write the table (table.md), the measures (summary.json) and each set's "
+    "per-question records (SET.jsonl) here.",
+)  # fmt: skip
 def eval_cmd(
-    questions: str, index: str | None, out: str | None, summary: str | None, k: int
-) -> None:
-    """Run QUESTIONS (JSONL) and print retrieval, answer and refusal metrics."""
+    questions: str | None, index: str | None, out: str | None, summary: str | None, k: int,
+    sets: tuple[str, ...], work: str, withhold: float, out_dir: str | None,
+) -> None:  # fmt: skip
+    """Run QUESTIONS (JSONL) and print retrieval, answer and refusal metrics; with --set, build
+    and measure development sets and print one table."""
+    if sets:
+        _eval_sets(questions, index, k, sets, work, withhold, out_dir)
+        return
+    if not questions:
+        raise click.UsageError("name a QUESTIONS file, or development sets with --set DIR")
     assistant = _assistant(index)
     records, metrics = _run(lambda: assistant.evaluate(questions, k))
     if out:
@@ -282,6 +308,42 @@ def eval_cmd(
     width = max(len(key) for key in metrics)
     for key, value in metrics.items():
         click.echo(f"{key:<{width}}  {value}")
+
+
+def _eval_sets(
+    questions: str | None, index: str | None, k: int, sets: tuple[str, ...], work: str,
+    withhold: float, out_dir: str | None,
+) -> None:  # fmt: skip
+    from assistant.evaluation.multiset import table
+
+    parsed = []
+    for spec in sets:
+        folder, *distractors = spec.split("+")
+        parsed.append((Path(folder), [Path(d) for d in distractors]))
+    assistant = _assistant(index)
+    say = lambda m: click.echo(m, err=True)  # noqa: E731
+    results = _run(
+        lambda: assistant.evaluate_sets(
+            parsed, Path(work), golden=Path(questions) if questions else None,
+            withhold=withhold, k=k, say=say,
+        )
+    )  # fmt: skip
+    text = table(results)
+    click.echo(text)
+    if out_dir:
+        dest = Path(out_dir)
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "table.md").write_text(text + "\n", encoding="utf-8")
+        rows = {r.name: {"documents": r.documents, "chunks": r.chunks, "withheld": r.withheld,
+                         "index_seconds": round(r.index_seconds, 1), **r.measures,
+                         "withheld_run": r.refusals} for r in results}  # fmt: skip
+        (dest / "summary.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        for r in results:
+            name = r.name.split(" ")[0]
+            (dest / f"{name}.jsonl").write_text(
+                "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in r.records), "utf-8"
+            )
+        click.echo(f"wrote {dest}/table.md, summary.json and one records file per set", err=True)
 
 
 @cli.command()

@@ -9,10 +9,12 @@ Every chunk is a contiguous slice of the document: ``text[chunk.start:chunk.end]
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.core.text import CJK_RE as CJK_RUN
 from assistant.core.text import sentence_spans
 from assistant.core.types import Chunk
 
@@ -29,7 +31,7 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (7, re.compile(r"^[（(]\d{1,2}[）)]")),
 )
 _MD_HEADING = re.compile(r"^(#{1,6})\s+\S")
-_TITLE_END = re.compile(r"[。；！？：:]")
+_TITLE_END = re.compile(r"[。；！？：:]|[ \t\u00a0\u3000]")
 MAX_TITLE_CHARS = 60
 
 
@@ -51,23 +53,51 @@ def heading_of(line: str) -> Heading | None:
         if level == 3:
             # 第X条: the article number is the section; the article text is its content.
             return Heading(level, m.group(0))
-        end = _TITLE_END.search(line, m.end())
+        body = m.end() + len(line[m.end() :]) - len(line[m.end() :].lstrip())
+        end = _TITLE_END.search(line, body)
         title = line[: end.start()] if end else line
         return Heading(level, title.strip()[:MAX_TITLE_CHARS])
     return None
 
 
+# Flattened text (web pages and PDF extracts whose line breaks became spaces): a run of spaces
+# after a Chinese sentence end, or before a Chinese heading marker, was a paragraph break.
+_INLINE_BREAK = re.compile(
+    r"[。！？；：][”’」』）)]?[ \t\u00a0\u2002\u2003\u3000]+"
+    r"|[ \t\u00a0\u2002\u2003\u3000]+"
+    rf"(?=[{_NUM}]{{1,3}}、|[（(][{_NUM}]{{1,3}}[）)]|第[{_NUM}\d]+[章节条])"
+)
+_SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u3000]+")
+_CJK_STOP = re.compile(r"[。：]")
+HEAD_SPLIT_CHARS = 300
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\r\u3000\ufeff\u00a0\u2002\u2003":
+        s += 1
+    while e > s and text[e - 1] in " \t\r\u3000\u00a0\u2002\u2003":
+        e -= 1
+    return s, e
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Non-blank lines of ``text`` as ``(start, end)`` without surrounding whitespace."""
+    """Paragraphs of ``text`` as ``(start, end)`` without surrounding whitespace: its non-blank
+    lines, each cut further where flattened text lost a break (see ``_INLINE_BREAK``); the
+    head of a flattened first line (title, 文号, issuer before the first 。 or ：) is cut at
+    its spaces, so a headline is never glued to the first sentence."""
     spans = []
-    for m in re.finditer(r"[^\n]+", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s] in " \t\r\u3000\ufeff":
-            s += 1
-        while e > s and text[e - 1] in " \t\r\u3000":
-            e -= 1
-        if e > s:
-            spans.append((s, e))
+    for n, m in enumerate(re.finditer(r"[^\n]+", text)):
+        cuts = [m.start()]
+        cuts += [b.end() for b in _INLINE_BREAK.finditer(text, m.start(), m.end())]
+        if n == 0 and CJK_RUN.search(text, m.start(), min(m.end(), m.start() + 50)):
+            stop = _CJK_STOP.search(text, m.start(), min(m.end(), m.start() + HEAD_SPLIT_CHARS))
+            if stop:
+                cuts += [b.end() for b in _SPACES.finditer(text, m.start(), stop.start())]
+        cuts = [*sorted(set(cuts)), m.end()]
+        for s, e in itertools.pairwise(cuts):
+            s, e = _strip(text, s, e)
+            if e > s:
+                spans.append((s, e))
     return spans
 
 
