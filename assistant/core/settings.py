@@ -27,6 +27,12 @@ BUNDLED_MINILM = "bundled:all-MiniLM-L6-v2"
 BUNDLED_MODELS = (BUNDLED_E5, BUNDLED_E5_INT8, BUNDLED_E5_FP32, BUNDLED_MINILM)
 
 
+# How documents are read into chunks and metadata (loaders, metadata rules, chunking): bumped
+# when those rules change, so that the next sync reads every document again. Vectors whose
+# embedded text did not change come from the embedding cache.
+READING_RULES_VERSION = 2
+
+
 class EmbeddingSettings(BaseModel):
     """Which model turns chunks and questions into vectors."""
 
@@ -296,6 +302,7 @@ class Settings(BaseSettings):
         """The settings that shape stored vectors and chunks; a change means a rebuild."""
         return {
             "format": 1,
+            "reading_rules": READING_RULES_VERSION,
             "embedding_model": self.embedding.model,
             "query_prefix": self.embedding.query_prefix,
             "passage_prefix": self.embedding.passage_prefix,

@@ -68,13 +68,32 @@ def clean(text: str) -> str:
     return _ZERO_WIDTH.sub("", text)
 
 
+_QUOTES = frozenset("“”‘’\"'()（）《》【】[]")
+
+
+def _between_cjk(text: str, s: int, e: int) -> bool:
+    """A space with Chinese text (or full-width punctuation) on at least one side."""
+    i, j = s - 1, e
+    # Look through quotes and brackets: "…在上海“集结” “我在…" breaks between two quotes.
+    while i > 0 and text[i] in _QUOTES and s - i < 3:
+        i -= 1
+    while j < len(text) - 1 and text[j] in _QUOTES and j - e < 2:
+        j += 1
+    before = text[i] if i >= 0 else ""
+    after = text[j] if j < len(text) else ""
+    return any(c and (c > "\u2e7f") for c in (before, after))
+
+
 def segments(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
-    """The non-empty segments of ``text[start:end]``, in order."""
+    """The non-empty segments of ``text[start:end]``, in order: lines, and on a line the runs
+    between spaces that touch Chinese text (Latin-script lines keep their spaces)."""
     end = len(text) if end is None else end
     out: list[Segment] = []
     pos = start
     newline = True
     for m in _SPLIT.finditer(text, start, end):
+        if "\n" not in m.group(0) and not _between_cjk(text, m.start(), m.end()):
+            continue  # a space between words of a Latin-script line
         if m.start() > pos:
             out.append(Segment(text[pos : m.start()], pos, m.start(), newline))
             newline = False
