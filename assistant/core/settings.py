@@ -180,7 +180,18 @@ class AnswerSettings(BaseModel):
         default=5, ge=1, le=50, description="Top passages whose sentences may be quoted."
     )
     max_sentences: int = Field(
-        default=2, ge=1, le=20, description="Sentences in an extractive answer."
+        default=2,
+        ge=1,
+        le=20,
+        description="Units (a sentence, a whole enumeration, what a heading says) quoted in an "
+        "extractive answer.",
+    )
+    relative_cutoff: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A further unit is quoted when the answer model scores it at least this "
+        "share of the best one (measured on the development sets).",
     )
     max_chars: int = Field(default=300, ge=20, description="Characters in an extractive answer.")
     min_evidence: float = Field(
@@ -189,6 +200,13 @@ class AnswerSettings(BaseModel):
         le=1,
         description="Refuse a Chinese question when the best passage covers less than this "
         "share of its IDF-weighted terms (calibrated on eval/golden.jsonl).",
+    )
+    min_confidence: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Refuse when the answer model gives the best unit of the passages a lower "
+        "probability of being the answer than this (calibrated with gold documents withheld).",
     )
     min_dense_evidence: float = Field(
         default=0.76,

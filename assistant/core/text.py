@@ -4,7 +4,8 @@ phrasing, years named in a text, and the text a chunk is searched by."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
+import unicodedata
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -194,6 +195,12 @@ _EN_QUESTION = re.compile(
 )
 
 
+# The interrogative itself, where the answer would stand ("则多少分钟内" → 多少).
+QUESTION_WORD = re.compile(
+    r"多少|几[个家人项条次天年月岁倍名]?|哪[一些个年次里位家]*|什么|何[时地处种]?|谁|怎么|怎样|如何|为什么|为何|是否"
+)
+
+
 def strip_question_words(text: str) -> str:
     """The question without its interrogative phrasing (kept as a space: runs are split)."""
     return _EN_QUESTION.sub(" ", _QUESTION_WORDS.sub(" ", text))
@@ -224,3 +231,31 @@ def searchable_text(title: str, section: str, text: str) -> str:
     """What is embedded and indexed for a chunk: its title and section path, then its text."""
     head = " > ".join(p for p in (title, section) if p)
     return f"{head}\n{text}" if head else text
+
+
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def comparable(text: str) -> str:
+    """``text`` as the measures compare it: markers removed, lower case, no punctuation, no
+    white space (full-width forms folded to their ASCII twins)."""
+    text = unicodedata.normalize("NFKC", _MARKER.sub("", text)).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def lcs_length(a: Sequence[Any], b: Sequence[Any]) -> int:
+    """Length of the longest common subsequence of ``a`` and ``b`` (bit-parallel, Hyyrö 2004:
+    one pass over ``b`` with ``len(a)``-bit integers)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not a:
+        return 0
+    masks: dict[Any, int] = {}
+    for i, x in enumerate(a):
+        masks[x] = masks.get(x, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for y in b:
+        u = v & masks.get(y, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - v.bit_count()

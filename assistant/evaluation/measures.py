@@ -12,39 +12,14 @@ questions about them must be refused, the others must not be.
 from __future__ import annotations
 
 import statistics
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.core.text import comparable, lcs_length
 from assistant.evaluation.metrics import _MARKER, f1_recall, percentile
 
 HOLD_SHARE = 0.8
-
-
-def comparable(text: str) -> str:
-    """``text`` as the measures compare it: markers removed, lower case, no punctuation, no
-    white space (full-width forms folded to their ASCII twins)."""
-    text = unicodedata.normalize("NFKC", _MARKER.sub("", text)).lower()
-    return "".join(ch for ch in text if ch.isalnum())
-
-
-def lcs_length(a: Sequence[Any], b: Sequence[Any]) -> int:
-    """Length of the longest common subsequence of ``a`` and ``b`` (bit-parallel, Hyyrö 2004:
-    one pass over ``b`` with ``len(a)``-bit integers)."""
-    if len(a) > len(b):
-        a, b = b, a
-    if not a:
-        return 0
-    masks: dict[Any, int] = {}
-    for i, x in enumerate(a):
-        masks[x] = masks.get(x, 0) | (1 << i)
-    full = (1 << len(a)) - 1
-    v = full
-    for y in b:
-        u = v & masks.get(y, 0)
-        v = ((v + u) | (v - u)) & full
-    return len(a) - v.bit_count()
 
 
 def held_share(text: str, gold: str) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.evaluation.measures import comparable
+from assistant.core.text import comparable
 
 FIELDS = ("title", "doc_number", "issuer", "date", "doc_type")
 

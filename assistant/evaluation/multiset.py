@@ -144,6 +144,9 @@ def run_devset(
         result.withheld = len(held)
         result.refusals = refusal_measures(questions, partial)
         result.records += [record_of(q, partial[q.qid], "withheld") for q in questions]
+        # Leave the whole set indexed (vectors from the cache), for questions asked by hand.
+        write_corpus(devset.docs, corpus_dir)
+        target.index([corpus_dir])
     return result
 
 

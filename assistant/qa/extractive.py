@@ -1,38 +1,34 @@
-"""Extractive answers: the question's best sentences from the retrieved passages, verbatim, each
-marked [n]; and the evidence gate that refuses when the passages do not answer."""
+"""Extractive answers: the units of the retrieved passages that answer (a sentence, a whole
+enumeration, what a heading says …), scored by the answer model, quoted verbatim and marked [n];
+and the gates that refuse when the passages do not answer."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from assistant.core.text import (
+    comparable,
     is_chinese,
+    lcs_length,
     names_year,
-    sentence_spans,
     strip_question_words,
     years_in,
 )
 from assistant.core.types import Answer, Hit, Language
 from assistant.index.lexical import LexicalIndex
+from assistant.qa.answer_model import (
+    Candidate,
+    LinearModel,
+    Passage,
+    Question,
+    featurize,
+    shipped_model,
+)
 from assistant.qa.citations import citation_for
+from assistant.qa.units import units
 
 NOT_FOUND: dict[Language, str] = {
     "zh": "在已索引的文件中未找到答案。以下是最接近的段落，供参考。",
     "en": "Not found in the indexed documents. The closest passages are listed below.",
 }
-
-
-@dataclass
-class Sentence:
-    hit: Hit
-    start: int  # offset inside hit.text
-    end: int
-    score: float
-
-    @property
-    def text(self) -> str:
-        return self.hit.text[self.start : self.end].strip()
 
 
 def language_of(question: str) -> Language:
@@ -54,40 +50,58 @@ def coverage(text: str, weights: dict[str, float], lexical: LexicalIndex) -> flo
     return sum(w for t, w in weights.items() if t in present) / total
 
 
-def score_sentences(
-    hits: list[Hit],
-    weights: dict[str, float],
-    lexical: LexicalIndex,
-    years: frozenset[str] | set[str] = frozenset(),
-) -> list[Sentence]:
-    """Every sentence of every hit, scored by question-term coverage with a small rank prior;
-    passages from a part of a document about the year the question names count more."""
-    out: list[Sentence] = []
+def evidence_of(cands: list[Candidate], weights: dict[str, float], lexical: LexicalIndex) -> float:
+    """How well the best unit covers the question's terms: the coverage gate for refusing."""
+    return max((c.features[0] for c in cands), default=0.0) if weights else 0.0
+
+
+def candidates(
+    q: Question, hits: list[Hit], lexical: LexicalIndex, model: LinearModel
+) -> list[Candidate]:
+    """Every unit of every passage, featurized and scored."""
+    top = max((h.score for h in hits), default=0.0)
+    out: list[Candidate] = []
     for hit in hits:
-        prior = 1.0 - 0.04 * (hit.rank - 1)
-        if years:
-            prior *= 1.2 if names_year(hit.title, hit.section, years) else 0.85
-        context = coverage(hit.section + " " + hit.title, weights, lexical)
-        for s, e in sentence_spans(hit.text):
-            # A heading line has no end mark: keep it apart from the sentence after it.
-            for line in re.finditer(r"[^\n]+", hit.text[s:e]):
-                ls, le = s + line.start(), s + line.end()
-                body = hit.text[ls:le].strip()
-                if len(body) < 4:
-                    continue
-                cov = coverage(body, weights, lexical)
-                out.append(Sentence(hit, ls, le, (cov + 0.25 * context) * prior))
+        passage = Passage.of(hit, lexical.terms)
+        for unit in units(hit.text):
+            c = Candidate(hit, unit, featurize(q, passage, unit, lexical.terms, top))
+            c.p = model.probability(c.features)
+            out.append(c)
     return out
 
 
-def evidence_of(
-    sentences: list[Sentence], weights: dict[str, float], lexical: LexicalIndex
-) -> float:
-    """How well the best passage covers the question: the gate for refusing."""
-    best = 0.0
-    for s in sentences:
-        best = max(best, coverage(s.text, weights, lexical))
-    return best
+def _similar(a: str, b: str) -> bool:
+    """Near-duplicates: the shorter's characters stand, in order, in the longer (≥ 80 %)."""
+    ca, cb = comparable(a), comparable(b)
+    if not ca or not cb:
+        return False
+    short, long_ = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
+    return lcs_length(short, long_) >= 0.8 * len(short)
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return (
+        a.hit.chunk_id == b.hit.chunk_id and a.unit.start < b.unit.end and b.unit.start < a.unit.end
+    )
+
+
+def choose(
+    ranked: list[Candidate], max_units: int, max_chars: int, relative: float
+) -> list[Candidate]:
+    """The best unit, and more while they score within ``relative`` of it, fit ``max_chars``,
+    and neither overlap nor repeat what is chosen."""
+    chosen: list[Candidate] = []
+    used = 0
+    for c in ranked:
+        if len(chosen) >= max_units or (chosen and c.p < relative * chosen[0].p):
+            break
+        if any(_overlaps(c, x) or _similar(c.text, x.text) for x in chosen):
+            continue
+        if chosen and used + len(c.text) > max_chars:
+            continue
+        chosen.append(c)
+        used += len(c.text)
+    return chosen
 
 
 def extractive_answer(
@@ -96,50 +110,52 @@ def extractive_answer(
     lexical: LexicalIndex,
     *,
     min_evidence: float,
+    min_confidence: float = 0.0,
     min_dense_evidence: float = 1.0,
     max_sentences: int = 2,
     max_chars: int = 300,
-    relative_cutoff: float = 0.7,
+    relative_cutoff: float = 0.5,
+    model: LinearModel | None = None,
 ) -> Answer:
-    """Pick the sentences that answer, keep them verbatim, order them, mark each with [n]."""
+    """Pick the units that answer, keep them verbatim, order them, mark each with [n]."""
     lang = language_of(question)
     weights = question_terms(question, lexical)
     years = years_in(question)
-    sentences = score_sentences(hits, weights, lexical, years)
-    evidence = evidence_of(sentences, weights, lexical)
+    q = Question.of(question, weights, years)
+    cands = candidates(q, hits, lexical, model or shipped_model())
+    evidence = evidence_of(cands, weights, lexical)
     dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
-    enough = evidence >= min_evidence or (lang != "zh" and dense >= min_dense_evidence)
-    if not sentences or not enough:
+    ranked = sorted(cands, key=lambda c: (-c.p, len(c.text)))
+    confident = bool(ranked) and ranked[0].p >= min_confidence
+    if lang == "zh":
+        enough = evidence >= min_evidence and confident
+    else:
+        enough = (evidence >= min_evidence and confident) or dense >= min_dense_evidence
+    if not ranked or not enough:
         return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
                       evidence=round(evidence, 4))  # fmt: skip
-    ranked = sorted(sentences, key=lambda s: -s.score)
     if years and names_year(ranked[0].hit.title, ranked[0].hit.section, years):
-        # The best sentence is about the year asked: other years' sentences would mislead.
-        ranked = [s for s in ranked if names_year(s.hit.title, s.hit.section, years)]
-    best = ranked[0].score
-    chosen: list[Sentence] = []
-    used = 0
-    for s in ranked:
-        if len(chosen) >= max_sentences or s.score < relative_cutoff * best:
-            break
-        if any(s.text == c.text for c in chosen):
-            continue
-        if chosen and used + len(s.text) > max_chars:
-            continue
-        chosen.append(s)
-        used += len(s.text)
-    # Order: passages by their best sentence, sentences by their place in the passage.
+        # The best unit is about the year asked: other years' passages would mislead.
+        ranked = [c for c in ranked if names_year(c.hit.title, c.hit.section, years)]
+    chosen = choose(ranked, max_sentences, max_chars, relative_cutoff)
+    return _compose(question, chosen, hits, lang, evidence)
+
+
+def _compose(
+    question: str, chosen: list[Candidate], hits: list[Hit], lang: Language, evidence: float
+) -> Answer:
+    # Order: passages by their best unit, units by their place in the passage.
     best_of: dict[str, float] = {}
-    for s in chosen:
-        best_of[s.hit.chunk_id] = max(best_of.get(s.hit.chunk_id, 0.0), s.score)
-    chosen.sort(key=lambda s: (-best_of[s.hit.chunk_id], s.hit.rank, s.start))
+    for c in chosen:
+        best_of[c.hit.chunk_id] = max(best_of.get(c.hit.chunk_id, 0.0), c.p)
+    chosen = sorted(chosen, key=lambda c: (-best_of[c.hit.chunk_id], c.hit.rank, c.unit.start))
     markers: dict[str, int] = {}
     spans: dict[str, list[tuple[int, int]]] = {}
     parts: list[str] = []
-    for s in chosen:
-        n = markers.setdefault(s.hit.chunk_id, len(markers) + 1)
-        spans.setdefault(s.hit.chunk_id, []).append((s.start, s.end))
-        parts.append(f"{s.text}[{n}]")
+    for c in chosen:
+        n = markers.setdefault(c.hit.chunk_id, len(markers) + 1)
+        spans.setdefault(c.hit.chunk_id, []).append((c.unit.start, c.unit.end))
+        parts.append(f"{c.text.strip()}[{n}]")
     by_id = {h.chunk_id: h for h in hits}
     citations = [citation_for(n, by_id[cid], spans[cid]) for cid, n in markers.items()]
     text = ("" if lang == "zh" else " ").join(parts)

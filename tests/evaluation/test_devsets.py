@@ -67,10 +67,9 @@ def test_write_corpus_leaves_unchanged_files_alone(tmp_path: Path) -> None:
 
 def test_golden_questions_map_file_names_to_ids(tmp_path: Path) -> None:
     path = tmp_path / "g.jsonl"
-    path.write_text(
-        json.dumps({"id": "g1", "question": "q", "gold_sources": ["gwr-2024.txt"],
-                    "answers": ["a"]}) + "\n"
-        + json.dumps({"id": "g2", "question": "q", "answerable": False}) + "\n", "utf-8")  # fmt: skip
+    rows = [{"id": "g1", "question": "q", "gold_sources": ["gwr-2024.txt"], "answers": ["a"]},
+            {"id": "g2", "question": "q", "answerable": False}]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
     g1, g2 = golden_questions(path)
     assert g1.gold_docs == {"gwr-2024"} and g1.answerable
     assert not g2.answerable

@@ -1,0 +1,194 @@
+"""Train the extractive answer model (assistant/qa/answer_weights.json) and measure it.
+
+For every question of the training sets, the passages the assistant retrieves (k = 5, over the
+index ``make eval-dev`` built under indexes/dev-sets/SET/index) are cut into candidate units;
+each unit gets its features and a label: it holds the gold answer (≥ 80 % of its characters, in
+order) and is no longer than needed (at most ``--slack`` times the shortest unit that holds
+it). A logistic model is fitted on that; the figures are 5-fold cross-validated by question:
+the unit chosen first holds the answer (hit), its F1, its length, for the hand weights and the
+learned ones.
+
+    python -m benchmarks.train_answer_model [--sets ncp-policy-qa cmrc2018-trial] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant import Assistant, Settings
+from assistant.core.text import years_in
+from assistant.evaluation.devsets import load_devset
+from assistant.evaluation.measures import holds
+from assistant.evaluation.metrics import f1_recall
+from assistant.qa.answer_model import FEATURES, HAND, WEIGHTS_FILE, LinearModel, Question
+from assistant.qa.extractive import candidates, question_terms
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Row:
+    qid: str
+    set_name: str
+    x: np.ndarray  # units × features
+    texts: list[str]
+    holds: np.ndarray  # bool per unit
+    answers: list[str]
+
+
+def collect(set_dir: Path, work: Path) -> list[Row]:
+    devset = load_devset(set_dir)
+    settings = Settings().model_copy(update={"index_dir": work / devset.name / "index"})
+    assistant = Assistant(settings)
+    retriever = assistant.retriever()
+    rows = []
+    for q in devset.questions:
+        if not q.answers or not q.score_answer:
+            continue
+        hits = retriever.search(q.question, 5)
+        weights = question_terms(q.question, retriever.lexical)
+        question = Question.of(q.question, weights, years_in(q.question))
+        cands = candidates(question, hits, retriever.lexical, HAND)
+        if not cands:
+            continue
+        texts = [c.text for c in cands]
+        rows.append(
+            Row(q.qid, devset.name, np.array([c.features for c in cands], dtype=np.float64),
+                texts, np.array([holds(t, q.answers) for t in texts]), q.answers)
+        )  # fmt: skip
+    print(f"{devset.name}: {len(rows)} questions, {sum(len(r.texts) for r in rows)} units")
+    return rows
+
+
+def labels(row: Row, slack: float) -> np.ndarray:
+    if not row.holds.any():
+        return np.zeros(len(row.texts))
+    lengths = np.array([len(t) for t in row.texts])
+    shortest = lengths[row.holds].min()
+    return (row.holds & (lengths <= slack * shortest + 10)).astype(np.float64)
+
+
+def fit(rows: list[Row], slack: float, l2: float = 1.0, pointwise: float = 0.2) -> LinearModel:
+    """Weights that put the probability mass of each question on its answering units (a
+    softmax over the question's units, the conditional logit), plus a small pointwise logistic
+    term so that the probability itself stays calibrated for the refusal gate; L2 on the
+    standardised weights. Fitted by L-BFGS."""
+    from scipy.optimize import minimize
+
+    x = np.vstack([r.x for r in rows])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    zs = [(r.x - mean) / scale for r in rows]
+    ys = [labels(r, slack) for r in rows]
+    d = x.shape[1]
+    n_units = len(x)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:d], theta[d]
+        total = 0.5 * l2 * float(w @ w)
+        grad = np.concatenate([l2 * w, [0.0]])
+        for z, y in zip(zs, ys, strict=True):
+            s = z @ w
+            if y.any():
+                e = np.exp(s - s.max())
+                p = e / e.sum()
+                mass = float(p[y > 0].sum())
+                total -= np.log(max(mass, 1e-12))
+                q = p * (y > 0) / max(mass, 1e-12)
+                grad[:d] -= z.T @ (q - p)
+            pr = 1 / (1 + np.exp(-np.clip(s + b, -30, 30)))
+            weight = pointwise * len(rows) / n_units
+            total -= weight * float(np.sum(y * np.log(pr + 1e-12) + (1 - y) * np.log(1 - pr + 1e-12)))
+            grad[:d] += weight * (z.T @ (pr - y))
+            grad[d] += weight * float(np.sum(pr - y))
+        return total, grad
+
+    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 300})
+    w = res.x
+    return LinearModel(tuple(float(v) for v in w[:d]), float(w[d]), tuple(mean), tuple(scale))
+
+
+def choose(model: LinearModel, row: Row) -> int:
+    ps = [model.probability(list(v)) for v in row.x]
+    return min(range(len(ps)), key=lambda i: (-ps[i], len(row.texts[i])))
+
+
+def measure(model: LinearModel, rows: list[Row]) -> dict[str, float]:
+    hit = f1 = 0.0
+    lengths = []
+    for row in rows:
+        i = choose(model, row)
+        hit += bool(row.holds[i])
+        f1 += f1_recall(row.texts[i], row.answers)[0]
+        lengths.append(len(row.texts[i]))
+    n = max(len(rows), 1)
+    return {"hit": round(hit / n, 4), "f1": round(f1 / n, 4),
+            "chars_p50": float(statistics.median(lengths)) if lengths else 0.0}  # fmt: skip
+
+
+def fold_of(qid: str) -> int:
+    return int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 5
+
+
+def cross_validate(rows: list[Row], slack: float, l2: float) -> dict[str, dict[str, float]]:
+    learned: dict[str, list[tuple[Row, int]]] = {}
+    for k in range(5):
+        train = [r for r in rows if fold_of(r.qid) != k]
+        test = [r for r in rows if fold_of(r.qid) == k]
+        model = fit(train, slack, l2)
+        for r in test:
+            learned.setdefault(r.set_name, []).append((r, choose(model, r)))
+    out = {}
+    for name, picks in learned.items():
+        n = len(picks)
+        out[name] = {
+            "hit": round(sum(bool(r.holds[i]) for r, i in picks) / n, 4),
+            "f1": round(sum(f1_recall(r.texts[i], r.answers)[0] for r, i in picks) / n, 4),
+            "chars_p50": float(statistics.median(len(r.texts[i]) for r, i in picks)),
+            "units_holding": round(sum(bool(r.holds.any()) for r, _ in picks) / n, 4),
+        }
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dev-sets", type=Path, default=ROOT.parent / "shared/data/dev-sets")
+    ap.add_argument("--work", type=Path, default=ROOT / "indexes/dev-sets")
+    ap.add_argument("--sets", nargs="+", default=["ncp-policy-qa", "cmrc2018-trial"])
+    ap.add_argument("--slack", type=float, default=1.5)
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
+    args = ap.parse_args()
+    rows = [r for name in args.sets for r in collect(args.dev_sets / name, args.work)]
+    print("\n| set | scorer | hit | F1 | chars p50 |\n|---|---|---|---|---|")
+    cv = cross_validate(rows, args.slack, args.l2)
+    for name in args.sets:
+        mine = [r for r in rows if r.set_name == name]
+        hand = measure(HAND, mine)
+        print(f"| {name} | hand weights | {hand['hit']} | {hand['f1']} | {hand['chars_p50']} |")
+        c = cv[name]
+        print(f"| {name} | learned (5-fold CV) | {c['hit']} | {c['f1']} | {c['chars_p50']} |")
+        print(f"| {name} | any unit holds it (ceiling) | {c['units_holding']} | | |")
+    model = fit(rows, args.slack, args.l2)
+    print(
+        "\nlargest weights:",
+        sorted(zip(FEATURES, model.weights, strict=True), key=lambda t: -abs(t[1]))[:12],
+    )
+    if args.write:
+        info = {"trained_on": args.sets, "questions": len(rows), "slack": args.slack, "l2": args.l2,
+                "cross_validated": cv, "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
+        WEIGHTS_FILE.write_text(model.to_json(**info), encoding="utf-8")
+        print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
+    json.dumps(cv)
+
+
+if __name__ == "__main__":
+    main()
