@@ -65,6 +65,9 @@ class Outcome:
     quotes_verbatim: bool
     latency_ms: float
     short_answer: str = ""
+    evidence: float = 0.0  # the answer's gates: term coverage, model confidence, dense similarity
+    confidence: float = 0.0
+    dense: float = 0.0
 
 
 def _ratio(a: float, b: float) -> float | None:

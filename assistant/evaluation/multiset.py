@@ -71,6 +71,9 @@ def outcome_of(qid: str, answer: Answer, latency_ms: float, k: int) -> Outcome:
         quotes_verbatim=verbatim,
         latency_ms=latency_ms,
         short_answer=answer.short.text if answer.short else "",
+        evidence=answer.evidence,
+        confidence=answer.confidence,
+        dense=max((h.dense_score or 0.0 for h in answer.hits[:k]), default=0.0),
     )
 
 
@@ -90,8 +93,11 @@ def record_of(q: EvalQuestion, o: Outcome, run: str) -> dict[str, Any]:
         "cited_docs": o.cited_docs,
         "titles": [t for _, t in o.cited_titles],
         "hit": (not o.abstained) and holds(o.answer, q.answers),
-        "evidence": any(holds(t, q.answers) for t in o.retrieved_texts[:5]),
+        "evidence_at_5": any(holds(t, q.answers) for t in o.retrieved_texts[:5]),
         "latency_ms": round(o.latency_ms, 2),
+        "evidence": o.evidence,
+        "confidence": o.confidence,
+        "dense": o.dense,
     }
 
 

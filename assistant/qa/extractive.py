@@ -12,7 +12,7 @@ from assistant.core.text import (
     strip_question_words,
     years_in,
 )
-from assistant.core.types import Answer, Hit, Language
+from assistant.core.types import Answer, Hit, Language, ShortAnswer
 from assistant.index.lexical import LexicalIndex
 from assistant.qa.answer_model import (
     Candidate,
@@ -23,6 +23,7 @@ from assistant.qa.answer_model import (
     shipped_model,
 )
 from assistant.qa.citations import citation_for
+from assistant.qa.short_answer import short_span
 from assistant.qa.units import units
 
 NOT_FOUND: dict[Language, str] = {
@@ -131,14 +132,17 @@ def extractive_answer(
         enough = evidence >= min_evidence and confident
     else:
         enough = (evidence >= min_evidence and confident) or dense >= min_dense_evidence
+    confidence = round(ranked[0].p, 4) if ranked else 0.0
     if not ranked or not enough:
         return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
-                      evidence=round(evidence, 4))  # fmt: skip
+                      evidence=round(evidence, 4), confidence=confidence)  # fmt: skip
     if years and names_year(ranked[0].hit.title, ranked[0].hit.section, years):
         # The best unit is about the year asked: other years' passages would mislead.
         ranked = [c for c in ranked if names_year(c.hit.title, c.hit.section, years)]
     chosen = choose(ranked, max_sentences, max_chars, relative_cutoff)
-    return _compose(question, chosen, hits, lang, evidence)
+    answer = _compose(question, chosen, hits, lang, evidence)
+    answer.confidence = confidence
+    return answer
 
 
 def _compose(
@@ -159,4 +163,20 @@ def _compose(
     by_id = {h.chunk_id: h for h in hits}
     citations = [citation_for(n, by_id[cid], spans[cid]) for cid, n in markers.items()]
     text = ("" if lang == "zh" else " ").join(parts)
-    return Answer(question, text, citations, hits, language=lang, evidence=round(evidence, 4))
+    short = _short(question, chosen[0], markers) if chosen else None
+    return Answer(question, text, citations, hits, language=lang, evidence=round(evidence, 4),
+                  short=short)  # fmt: skip
+
+
+def _short(question: str, first: Candidate, markers: dict[str, int]) -> ShortAnswer | None:
+    """The short answer inside the first quoted unit, with its offsets in the answer text
+    (which starts with that unit) and in the cited passage."""
+    raw = first.text
+    lead = len(raw) - len(raw.lstrip())
+    unit = raw.strip()
+    span = short_span(question, unit)
+    if span is None:
+        return None
+    s, e = span
+    at = first.unit.start + lead
+    return ShortAnswer(unit[s:e], markers[first.hit.chunk_id], s, e, at + s, at + e)

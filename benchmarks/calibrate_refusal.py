@@ -1,0 +1,89 @@
+"""Calibrate the refusal gates on the development sets with gold documents withheld.
+
+Reads the per-question records ``make eval-dev`` wrote (bench-results/dev-sets/SET.jsonl: the
+run with ~15 % of each set's gold documents out of the index, where the questions about them
+must be refused), replays the gates — term coverage ``answer.min_evidence``, the answer model's
+confidence ``answer.min_confidence``, and for questions not in Chinese the dense similarity
+``answer.min_dense_evidence`` — over a grid, and prints refusal precision / recall and the
+share of answerable questions refused, per set and pooled. The chosen point maximises pooled
+refusal recall with false refusals at most ``--max-false`` and refusal precision at least
+``--min-precision`` (Chinese sets, where the gates decide).
+
+    python -m benchmarks.calibrate_refusal [--records bench-results/dev-sets]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.core.text import is_chinese
+
+ZH_SETS = ("ncp-policy-qa", "cmrc2018-trial", "golden")
+
+
+def load(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        rows = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+        run = "full" if path.stem == "golden" else "withheld"
+        out[path.stem] = [r for r in rows if r["run"] == run]
+    return out
+
+
+def refused(r: dict[str, Any], ev: float, conf: float, dense: float) -> bool:
+    enough = r["evidence"] >= ev and r["confidence"] >= conf
+    if not is_chinese(r["question"]):
+        enough = enough or r["dense"] >= dense
+    return not enough
+
+
+def measure(rows: list[dict[str, Any]], ev: float, conf: float, dense: float) -> dict[str, float]:
+    must = [r for r in rows if not r["answerable"]]
+    can = [r for r in rows if r["answerable"]]
+    rm = sum(refused(r, ev, conf, dense) for r in must)
+    rc = sum(refused(r, ev, conf, dense) for r in can)
+    return {
+        "precision": rm / (rm + rc) if rm + rc else 1.0,
+        "recall": rm / len(must) if must else 0.0,
+        "false": rc / len(can) if can else 0.0,
+        "must": len(must),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=Path, default=Path("bench-results/dev-sets"))
+    ap.add_argument("--max-false", type=float, default=0.03)
+    ap.add_argument("--min-precision", type=float, default=0.85)
+    ap.add_argument("--dense", type=float, default=0.76)
+    args = ap.parse_args()
+    sets = load(args.records)
+    zh = [r for name, rows in sets.items() if name in ZH_SETS for r in rows]
+    grid = [(ev / 20, conf / 40) for ev in range(0, 13) for conf in range(0, 40)]
+    best = None
+    for ev, conf in grid:
+        m = measure(zh, ev, conf, args.dense)
+        ok = m["false"] <= args.max_false and m["precision"] >= args.min_precision
+        if ok and (best is None or m["recall"] > best[2]["recall"]):
+            best = (ev, conf, m)
+    print("| min_evidence | min_confidence | set | refusal P | refusal R | false refusals |")
+    print("|---|---|---|---|---|---|")
+    points = [(0.30, 0.0)] + ([best[:2]] if best else [])
+    for ev, conf in points:
+        for name, rows in sets.items():
+            m = measure(rows, ev, conf, args.dense)
+            print(f"| {ev:.2f} | {conf:.3f} | {name} | {m['precision']:.3f} | {m['recall']:.3f} | "
+                  f"{m['false']:.3f} |")  # fmt: skip
+    if best:
+        print(f"\nchosen: min_evidence {best[0]:.2f}, min_confidence {best[1]:.3f} (pooled Chinese "
+              f"sets: P {best[2]['precision']:.3f}, R {best[2]['recall']:.3f}, "
+              f"false {best[2]['false']:.3f})")  # fmt: skip
+    else:
+        print("\nno point meets both limits")
+
+
+if __name__ == "__main__":
+    main()
