@@ -2,10 +2,10 @@
 
 Reads the per-question records ``make eval-dev`` wrote (bench-results/dev-sets/SET.jsonl: the
 run with ~15 % of each set's gold documents out of the index, where the questions about them
-must be refused), replays the gates — term coverage ``answer.min_evidence``, the answer model's
-confidence ``answer.min_confidence``, and for questions not in Chinese the dense similarity
-``answer.min_dense_evidence`` — over a grid, and prints refusal precision / recall and the
-share of answerable questions refused, per set and pooled. The chosen point maximises pooled
+must be refused), replays the gates — term coverage ``answer.min_evidence``, the refusal model's
+probability that the passages answer ``answer.min_support``, and for questions not in Chinese
+the dense similarity ``answer.min_dense_evidence`` — over a grid, and prints refusal precision /
+recall and the share of answerable questions refused, per set and pooled. The chosen point maximises pooled
 refusal recall with false refusals at most ``--max-false`` and refusal precision at least
 ``--min-precision`` (Chinese sets, where the gates decide).
 
@@ -33,8 +33,8 @@ def load(folder: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def refused(r: dict[str, Any], ev: float, conf: float, dense: float) -> bool:
-    enough = r["evidence"] >= ev and r["confidence"] >= conf
+def refused(r: dict[str, Any], ev: float, support: float, dense: float) -> bool:
+    enough = r["evidence"] >= ev and r["support"] >= support
     if not is_chinese(r["question"]):
         enough = enough or r["dense"] >= dense
     return not enough
@@ -62,14 +62,14 @@ def main() -> None:
     args = ap.parse_args()
     sets = load(args.records)
     zh = [r for name, rows in sets.items() if name in ZH_SETS for r in rows]
-    grid = [(ev / 20, conf / 40) for ev in range(0, 13) for conf in range(0, 40)]
+    grid = [(ev / 20, sup / 50) for ev in range(0, 11) for sup in range(0, 50)]
     best = None
     for ev, conf in grid:
         m = measure(zh, ev, conf, args.dense)
         ok = m["false"] <= args.max_false and m["precision"] >= args.min_precision
         if ok and (best is None or m["recall"] > best[2]["recall"]):
             best = (ev, conf, m)
-    print("| min_evidence | min_confidence | set | refusal P | refusal R | false refusals |")
+    print("| min_evidence | min_support | set | refusal P | refusal R | false refusals |")
     print("|---|---|---|---|---|---|")
     points = [(0.30, 0.0)] + ([best[:2]] if best else [])
     for ev, conf in points:
@@ -78,7 +78,7 @@ def main() -> None:
             print(f"| {ev:.2f} | {conf:.3f} | {name} | {m['precision']:.3f} | {m['recall']:.3f} | "
                   f"{m['false']:.3f} |")  # fmt: skip
     if best:
-        print(f"\nchosen: min_evidence {best[0]:.2f}, min_confidence {best[1]:.3f} (pooled Chinese "
+        print(f"\nchosen: min_evidence {best[0]:.2f}, min_support {best[1]:.3f} (pooled Chinese "
               f"sets: P {best[2]['precision']:.3f}, R {best[2]['recall']:.3f}, "
               f"false {best[2]['false']:.3f})")  # fmt: skip
     else:

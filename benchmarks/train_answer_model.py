@@ -15,20 +15,24 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from assistant import Assistant, Settings
 from assistant.core.text import years_in
+from assistant.core.types import Hit
 from assistant.evaluation.devsets import load_devset
 from assistant.evaluation.measures import holds
 from assistant.evaluation.metrics import f1_recall
-from assistant.qa.answer_model import FEATURES, HAND, WEIGHTS_FILE, LinearModel, Question
+from assistant.qa.answer_model import FEATURES, HAND, WEIGHTS_FILE, Question
 from assistant.qa.extractive import candidates, question_terms
+from assistant.qa.linear import LinearModel
+from assistant.qa.refusal import FEATURES as REFUSAL_FEATURES
+from assistant.qa.refusal import WEIGHTS_FILE as REFUSAL_FILE
+from assistant.qa.refusal import refusal_features
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,6 +69,93 @@ def collect(set_dir: Path, work: Path) -> list[Row]:
         )  # fmt: skip
     print(f"{devset.name}: {len(rows)} questions, {sum(len(r.texts) for r in rows)} units")
     return rows
+
+
+@dataclass
+class RefusalRow:
+    qid: str
+    set_name: str
+    x: list[float]
+    answerable: bool
+
+
+def _renumbered(hits: list[Hit]) -> list[Hit]:
+    return [replace(h, rank=i) for i, h in enumerate(hits, start=1)]
+
+
+def collect_refusal(set_dir: Path, work: Path, model: LinearModel) -> list[RefusalRow]:
+    """Two cases per question: the passages the index shows (answerable), and the passages it
+    shows once the question's gold documents are left out (cannot be answered)."""
+    devset = load_devset(set_dir)
+    settings = Settings().model_copy(update={"index_dir": work / devset.name / "index"})
+    retriever = Assistant(settings).retriever()
+    out = []
+    for q in devset.questions:
+        if not q.gold_docs:
+            continue
+        many = retriever.search(q.question, 15)
+        weights = question_terms(q.question, retriever.lexical)
+        question = Question.of(q.question, weights, years_in(q.question))
+        held = [h for h in many if Path(h.source).stem not in q.gold_docs]
+        for hits, answerable in ((many[:5], True), (_renumbered(held[:5]), False)):
+            ranked = sorted(
+                candidates(question, hits, retriever.lexical, model), key=lambda c: -c.p
+            )
+            if not ranked:
+                continue
+            terms_of = {h.chunk_id: set(retriever.lexical.terms(f"{h.title} {h.section} {h.text}"))
+                        for h in hits}  # fmt: skip
+            x = refusal_features(question, hits, ranked, terms_of)
+            out.append(RefusalRow(q.qid, devset.name, x, answerable))
+    return out
+
+
+def fit_refusal(rows: list[RefusalRow], l2: float = 1.0) -> LinearModel:
+    """Pointwise logistic regression (Newton) of "the passages answer" on standardised
+    features."""
+    x = np.array([r.x for r in rows], dtype=np.float64)
+    y = np.array([r.answerable for r in rows], dtype=np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    reg = np.full(z.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
+        grad = z.T @ (p - y) + reg * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(reg + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return LinearModel(tuple(float(v) for v in w[:-1]), float(w[-1]), tuple(mean), tuple(scale),
+                       REFUSAL_FEATURES)  # fmt: skip
+
+
+def refusal_cv(rows: list[RefusalRow], max_false: float) -> dict[str, dict[str, float]]:
+    """Cross-validated: the threshold that keeps false refusals at ``max_false`` on the training
+    folds, and the refusal recall / precision it gives on the held-out fold, per set."""
+    picks: dict[str, list[tuple[bool, bool]]] = {}
+    for k in range(5):
+        train = [r for r in rows if fold_of(r.qid) != k]
+        test = [r for r in rows if fold_of(r.qid) == k]
+        model = fit_refusal(train)
+        answerable = sorted(model.probability(r.x) for r in train if r.answerable)
+        threshold = answerable[int(max_false * len(answerable))] if answerable else 0.0
+        for r in test:
+            picks.setdefault(r.set_name, []).append(
+                (r.answerable, model.probability(r.x) < threshold)
+            )
+    out = {}
+    for name, v in picks.items():
+        must = [refused for ans, refused in v if not ans]
+        can = [refused for ans, refused in v if ans]
+        n_ref = sum(must) + sum(can)
+        out[name] = {"refusal_recall": round(sum(must) / len(must), 4),
+                     "refusal_precision": round(sum(must) / n_ref, 4) if n_ref else 1.0,
+                     "false_refusals": round(sum(can) / len(can), 4)}  # fmt: skip
+    return out
 
 
 def labels(row: Row, slack: float) -> np.ndarray:
@@ -106,14 +197,18 @@ def fit(rows: list[Row], slack: float, l2: float = 1.0, pointwise: float = 0.2) 
                 grad[:d] -= z.T @ (q - p)
             pr = 1 / (1 + np.exp(-np.clip(s + b, -30, 30)))
             weight = pointwise * len(rows) / n_units
-            total -= weight * float(np.sum(y * np.log(pr + 1e-12) + (1 - y) * np.log(1 - pr + 1e-12)))
+            total -= weight * float(
+                np.sum(y * np.log(pr + 1e-12) + (1 - y) * np.log(1 - pr + 1e-12))
+            )
             grad[:d] += weight * (z.T @ (pr - y))
             grad[d] += weight * float(np.sum(pr - y))
         return total, grad
 
     res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 300})
     w = res.x
-    return LinearModel(tuple(float(v) for v in w[:d]), float(w[d]), tuple(mean), tuple(scale))
+    return LinearModel(
+        tuple(float(v) for v in w[:d]), float(w[d]), tuple(mean), tuple(scale), FEATURES
+    )
 
 
 def choose(model: LinearModel, row: Row) -> int:
@@ -165,6 +260,7 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", default=["ncp-policy-qa", "cmrc2018-trial"])
     ap.add_argument("--slack", type=float, default=1.5)
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--max-false", type=float, default=0.03)
     ap.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
     args = ap.parse_args()
     rows = [r for name in args.sets for r in collect(args.dev_sets / name, args.work)]
@@ -183,11 +279,27 @@ def main() -> None:
         sorted(zip(FEATURES, model.weights, strict=True), key=lambda t: -abs(t[1]))[:12],
     )
     if args.write:
-        info = {"trained_on": args.sets, "questions": len(rows), "slack": args.slack, "l2": args.l2,
-                "cross_validated": cv, "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
+        info = {"trained_on": args.sets, "questions": len(rows), "slack": args.slack,
+                "l2": args.l2, "cross_validated": cv,
+                "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
         WEIGHTS_FILE.write_text(model.to_json(**info), encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
-    json.dumps(cv)
+    refusal = [
+        r for name in args.sets for r in collect_refusal(args.dev_sets / name, args.work, model)
+    ]
+    rcv = refusal_cv(refusal, args.max_false)
+    shown = fit_refusal(refusal)
+    print("refusal weights:", sorted(zip(REFUSAL_FEATURES, shown.weights, strict=True), key=lambda t: -abs(t[1])))
+    print("\nrefusal model (5-fold CV, threshold keeping false refusals at "
+          f"{args.max_false:.0%} on the training folds):")  # fmt: skip
+    for name, m in rcv.items():
+        print(f"  {name}: {m}")
+    if args.write:
+        final = fit_refusal(refusal)
+        info = {"trained_on": args.sets, "cases": len(refusal), "cross_validated": rcv,
+                "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
+        REFUSAL_FILE.write_text(final.to_json(**info), encoding="utf-8")
+        print(f"wrote {REFUSAL_FILE.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -195,11 +195,11 @@ class AnswerSettings(BaseModel):
     )
     max_chars: int = Field(default=300, ge=20, description="Characters in an extractive answer.")
     min_evidence: float = Field(
-        default=0.30,
+        default=0.0,
         ge=0,
         le=1,
-        description="Refuse a Chinese question when the best passage covers less than this "
-        "share of its IDF-weighted terms (calibrated on eval/golden.jsonl).",
+        description="Refuse when the best unit covers less than this share of the question's "
+        "IDF-weighted terms (0: the refusal model decides; benchmarks/calibrate_refusal.py).",
     )
     min_confidence: float = Field(
         default=0.0,
@@ -207,6 +207,13 @@ class AnswerSettings(BaseModel):
         le=1,
         description="Refuse when the answer model gives the best unit of the passages a lower "
         "probability of being the answer than this (calibrated with gold documents withheld).",
+    )
+    min_support: float = Field(
+        default=0.22,
+        ge=0,
+        le=1,
+        description="Refuse when the refusal model gives the passages a lower probability of "
+        "answering the question than this (calibrated with gold documents withheld).",
     )
     min_dense_evidence: float = Field(
         default=0.76,

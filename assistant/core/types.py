@@ -227,6 +227,8 @@ class Answer:
     evidence: float = 0.0
     # The answer model's probability that the best unit of the passages answers (0..1).
     confidence: float = 0.0
+    # The refusal model's probability that the passages answer the question at all (0..1).
+    support: float = 0.0
     unsupported_sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     short: ShortAnswer | None = None

@@ -67,6 +67,7 @@ class Outcome:
     short_answer: str = ""
     evidence: float = 0.0  # the answer's gates: term coverage, model confidence, dense similarity
     confidence: float = 0.0
+    support: float = 0.0
     dense: float = 0.0
 
 

@@ -73,6 +73,7 @@ def outcome_of(qid: str, answer: Answer, latency_ms: float, k: int) -> Outcome:
         short_answer=answer.short.text if answer.short else "",
         evidence=answer.evidence,
         confidence=answer.confidence,
+        support=answer.support,
         dense=max((h.dense_score or 0.0 for h in answer.hits[:k]), default=0.0),
     )
 
@@ -97,6 +98,7 @@ def record_of(q: EvalQuestion, o: Outcome, run: str) -> dict[str, Any]:
         "latency_ms": round(o.latency_ms, 2),
         "evidence": o.evidence,
         "confidence": o.confidence,
+        "support": o.support,
         "dense": o.dense,
     }
 

@@ -6,7 +6,6 @@ written by ``benchmarks/train_answer_model.py``). Pure, given the lexical analyz
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from assistant.core.text import (
 )
 from assistant.core.types import Hit
 from assistant.qa.cues import CUES, asks, holds_kind
+from assistant.qa.linear import LinearModel
 from assistant.qa.units import KINDS, Span, Unit, is_heading, sentences
 
 WEIGHTS_FILE = Path(__file__).with_name("answer_weights.json")
@@ -188,41 +188,6 @@ def featurize(
     return out
 
 
-@dataclass(frozen=True)
-class LinearModel:
-    """A logistic model over standardised features."""
-
-    weights: tuple[float, ...]
-    bias: float
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    names: tuple[str, ...] = FEATURES
-
-    def probability(self, x: list[float]) -> float:
-        z = self.bias + sum(
-            w * (v - m) / s
-            for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def to_json(self, **info: object) -> str:
-        data = {"features": list(self.names), "weights": list(self.weights), "bias": self.bias,
-                "mean": list(self.mean), "scale": list(self.scale), **info}  # fmt: skip
-        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> LinearModel:
-        data = json.loads(text)
-        names = tuple(data["features"])
-        if names != FEATURES:
-            raise ValueError(
-                "answer_weights.json was trained on other features; retrain it with "
-                "'python -m benchmarks.train_answer_model'"
-            )
-        return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["mean"]),
-                   tuple(data["scale"]), names)  # fmt: skip
-
-
 # Hand weights (the scorer before the learned one): coverage, some context, a rank prior, and
 # the obvious penalties for echoes, headings and list introductions.
 _HAND_WEIGHTS = {
@@ -234,6 +199,7 @@ HAND = LinearModel(
     bias=-2.0,
     mean=tuple(0.0 for _ in FEATURES),
     scale=tuple(1.0 for _ in FEATURES),
+    names=FEATURES,
 )
 
 
@@ -242,4 +208,4 @@ def shipped_model() -> LinearModel:
     """The learned model shipped with the package (the hand weights when it is absent)."""
     if not WEIGHTS_FILE.is_file():
         return HAND
-    return LinearModel.from_json(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return LinearModel.from_json(WEIGHTS_FILE.read_text(encoding="utf-8"), FEATURES)

@@ -16,13 +16,14 @@ from assistant.core.types import Answer, Hit, Language, ShortAnswer
 from assistant.index.lexical import LexicalIndex
 from assistant.qa.answer_model import (
     Candidate,
-    LinearModel,
     Passage,
     Question,
     featurize,
     shipped_model,
 )
 from assistant.qa.citations import citation_for
+from assistant.qa.linear import LinearModel
+from assistant.qa.refusal import refusal_features, shipped_refusal_model
 from assistant.qa.short_answer import short_span
 from assistant.qa.units import units
 
@@ -116,7 +117,9 @@ def extractive_answer(
     max_sentences: int = 2,
     max_chars: int = 300,
     relative_cutoff: float = 0.5,
+    min_support: float = 0.0,
     model: LinearModel | None = None,
+    refusal_model: LinearModel | None = None,
 ) -> Answer:
     """Pick the units that answer, keep them verbatim, order them, mark each with [n]."""
     lang = language_of(question)
@@ -127,21 +130,26 @@ def extractive_answer(
     evidence = evidence_of(cands, weights, lexical)
     dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
     ranked = sorted(cands, key=lambda c: (-c.p, len(c.text)))
-    confident = bool(ranked) and ranked[0].p >= min_confidence
-    if lang == "zh":
-        enough = evidence >= min_evidence and confident
-    else:
-        enough = (evidence >= min_evidence and confident) or dense >= min_dense_evidence
+    enough = bool(ranked) and evidence >= min_evidence and ranked[0].p >= min_confidence
     confidence = round(ranked[0].p, 4) if ranked else 0.0
+    refusal = shipped_refusal_model() if refusal_model is None else refusal_model
+    support = 1.0
+    if refusal is not None and ranked:
+        terms_of = {h.chunk_id: set(lexical.terms(f"{h.title} {h.section} {h.text}")) for h in hits}
+        support = round(refusal.probability(refusal_features(q, hits, ranked, terms_of)), 4)
+    enough = enough and support >= min_support
+    if lang != "zh":
+        enough = enough or dense >= min_dense_evidence
     if not ranked or not enough:
         return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
-                      evidence=round(evidence, 4), confidence=confidence)  # fmt: skip
+                      evidence=round(evidence, 4), confidence=confidence,
+                      support=support)  # fmt: skip
     if years and names_year(ranked[0].hit.title, ranked[0].hit.section, years):
         # The best unit is about the year asked: other years' passages would mislead.
         ranked = [c for c in ranked if names_year(c.hit.title, c.hit.section, years)]
     chosen = choose(ranked, max_sentences, max_chars, relative_cutoff)
     answer = _compose(question, chosen, hits, lang, evidence)
-    answer.confidence = confidence
+    answer.confidence, answer.support = confidence, support
     return answer
 
 

@@ -90,7 +90,7 @@ def short_span(question: str, text: str) -> tuple[int, int] | None:
 
 
 def _with_measure_word(text: str, span: tuple[int, int], right: str) -> tuple[int, int]:
-    """"4" before "分钟内" when the question asks 多少分钟: the measure word joins the figure."""
+    """ "4" before "分钟内" when the question asks 多少分钟: the measure word joins the figure."""
     s, e = span
     measure = re.match(r"[\u4e00-\u9fff]{1,2}", right.lstrip(_EDGE))
     if measure and text.startswith(measure.group(0), e):

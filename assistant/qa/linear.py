@@ -1,0 +1,45 @@
+"""A logistic model over standardised features, read from and written to a small JSON file (the
+answer model and the refusal model ship that way)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """``sigmoid(bias + Σ w·(x − mean)/scale)`` over the features ``names``."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    names: tuple[str, ...]
+
+    def probability(self, x: list[float]) -> float:
+        z = self.bias + sum(
+            w * (v - m) / s
+            for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self, **info: object) -> str:
+        data = {"features": list(self.names), "weights": list(self.weights), "bias": self.bias,
+                "mean": list(self.mean), "scale": list(self.scale), **info}  # fmt: skip
+        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, expected: tuple[str, ...]) -> LinearModel:
+        """The model in ``text``; an error when it was trained on other features."""
+        data = json.loads(text)
+        names = tuple(data["features"])
+        if names != expected:
+            missing = sorted(set(expected) - set(names))
+            raise ValueError(
+                f"the model file was trained on other features (missing {missing[:5]}); "
+                "retrain it with its training script (python -m benchmarks.train_answer_model)"
+            )
+        return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["mean"]),
+                   tuple(data["scale"]), names)  # fmt: skip
