@@ -289,7 +289,10 @@ def main() -> None:
     ]
     rcv = refusal_cv(refusal, args.max_false)
     shown = fit_refusal(refusal)
-    print("refusal weights:", sorted(zip(REFUSAL_FEATURES, shown.weights, strict=True), key=lambda t: -abs(t[1])))
+    print(
+        "refusal weights:",
+        sorted(zip(REFUSAL_FEATURES, shown.weights, strict=True), key=lambda t: -abs(t[1])),
+    )
     print("\nrefusal model (5-fold CV, threshold keeping false refusals at "
           f"{args.max_false:.0%} on the training folds):")  # fmt: skip
     for name, m in rcv.items():

@@ -213,6 +213,8 @@ def filter_options(fn: F) -> F:
 def _print_answer(answer: Answer) -> None:
     if answer.standalone_question and answer.standalone_question != answer.question:
         click.echo(f"(understood as: {answer.standalone_question})")
+    if answer.short is not None:
+        click.echo(f"→ {answer.short.text}")
     click.echo(answer.text)
     for sentence in answer.unsupported_sentences:
         click.echo(f"  ! no valid citation: {sentence}")

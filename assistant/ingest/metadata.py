@@ -222,8 +222,8 @@ def _headline(cands: list[Segment]) -> str:
         second = cands[1].text.strip()
         distinct = _tight(second) not in _tight(first) and _tight(first) not in _tight(second)
         if distinct and len(_tight(first + second)) <= 60:
-            if len(_tight(first)) == 1 and len(_tight(second)) == 1:
-                return first + second  # "通 告"
+            if (len(_tight(first)) == 1 and len(_tight(second)) == 1) or cands[1].after_newline:
+                return first + second  # "通 告", or a title wrapped onto a second line
             return f"{first} {second}"
     return first
 

@@ -47,6 +47,7 @@ _DATELINE = re.compile(
 )
 _SENTENCE_MARK = re.compile(r"[。！？；!?;]")
 _FULL_STOP = re.compile(r"[。；;]")
+_LATIN_STOP = re.compile(r"[a-z0-9)]\.(?:\s|$)")
 _BYLINE = re.compile(r"讯\s*[（(]|[（(]\s*记者|^[（(]?通讯员")
 _BODY_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十百\d]+条)"
@@ -139,6 +140,8 @@ def is_body(text: str, lead: bool = False) -> bool:
         return True
     if _DATELINE.match(t) or _BYLINE.search(t) or _BODY_HEADING.match(t):
         return True
+    if _LATIN_STOP.search(t):
+        return True  # "Yes. To register a vehicle …": an English sentence
     if ("，" in t or "," in t) and len(t) > (60 if lead else 40):
         return True
     return len(t) > 90

@@ -99,7 +99,7 @@ class Passage:
 
     @classmethod
     def of(cls, hit: Hit, analyze: Callable[[str], list[str]]) -> Passage:
-        spans = sentences(hit.text)
+        spans = sentences(hit.text, head=hit.start == 0)
         return cls(hit, spans, [set(analyze(hit.text[s.start : s.end])) for s in spans])
 
     def around(self, unit: Unit) -> tuple[set[str], set[str], set[str], bool]:

@@ -65,7 +65,7 @@ def candidates(
     out: list[Candidate] = []
     for hit in hits:
         passage = Passage.of(hit, lexical.terms)
-        for unit in units(hit.text):
+        for unit in units(hit.text, head=hit.start == 0):
             c = Candidate(hit, unit, featurize(q, passage, unit, lexical.terms, top))
             c.p = model.probability(c.features)
             out.append(c)

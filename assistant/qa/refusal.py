@@ -32,7 +32,9 @@ _QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,20})[”\"》」]")
 _PLACE = re.compile(
     r"[\u4e00-\u9fff]{2,6}?(?:自治区|特别行政区|省|市|自治州|州|盟|区|县|旗|镇|乡|街道)"
 )
-_BODY = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:部|委员会|委|局|厅|署|办|银行|海关|法院|检察院)")
+_BODY = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:部|委员会|局|厅|署|办公室|办公厅|银行|海关|法院|检察院|人民政府)"
+)
 
 
 def _shown(needles: list[str], haystack: str) -> float:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from assistant.core.settings import RetrievalSettings
-from assistant.core.text import names_year, strip_question_words, years_in
+from assistant.core.text import is_chinese, names_year, strip_question_words, years_in
 from assistant.core.types import Hit, SearchFilters
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChromaStore
@@ -82,7 +82,10 @@ class HybridRetriever:
         method = self.settings.fusion
         lexical = self._lexical(question, f, n) if method != "dense" else {}
         dense = self._dense(question, f, n) if method != "lexical" else {}
-        fused = fuse(dense, lexical, method, self.settings.dense_weight)
+        weight = (
+            self.settings.dense_weight if is_chinese(question) else self.settings.dense_weight_other
+        )
+        fused = fuse(dense, lexical, method, weight)
         years = years_in(question)
         if years and self.settings.year_boost and method in ("weighted", "lexical", "dense"):
             self._boost_years(fused, years)

@@ -19,10 +19,10 @@ _WH = re.compile(
 )
 _NO_SHORT = {"list", "how", "why"}
 _EDGE = "，。；：、！？,.;:!?（）()《》“”\"' \u3000"
-_STOP_RIGHT = re.compile(r"[，。；：、！？,.;:!?（(]")
+_STOP_RIGHT = re.compile(r"[，。；：、！？,;:!?（(]|\.(?!\d)")
 _KIND = {
     "figure": re.compile(
-        r"[约近超逾达共]?\d[\d,.]*\s*(?:%|％|万|亿|千|百)?\s*(?:元|吨|个|家|人|名|项|条|次|倍|天|户|件|台|辆|套|批|所|亩|公里|米|岁|分钟|小时|年|月|日)?|"
+        r"(?:大约|约|近|超过|超|逾|达|共)?\d[\d,.]*\s*(?:%|％|万亿|亿|万|千|百)?\s*(?:元|吨|个|家|人|名|项|条|次|倍|天|户|件|台|辆|套|批|所|亩|公里|米|岁|分钟|小时|年|月|日)?|"
         r"[一二三四五六七八九十百千万两]+[个家人项条次倍天万亿元吨年]"
     ),
     "time": re.compile(
@@ -73,19 +73,26 @@ def short_span(question: str, text: str) -> tuple[int, int] | None:
     left, right = question[: m.start()], question[m.end() :].rstrip("？?。 ")
     r_at, _n = _anchor_right(right, text, 0) if right.strip(_EDGE) else (len(text), 0)
     l_end = _anchor_left(left, text, r_at if r_at >= 0 else len(text)) if left.strip(_EDGE) else -1
+    typed = kinds & {"figure", "time", "contact"}
     if r_at >= 0 and l_end >= 0 and l_end < r_at:
+        if r_at == len(text):  # the question ends with its question word: up to the clause end
+            stop = _STOP_RIGHT.search(text, l_end + 1)
+            r_at = stop.start() if stop else r_at
         span = _trim(text, l_end, r_at)
         if span and m.group(0) in ("多少", "几"):
             span = _with_measure_word(text, span, right)
+        if span and typed:
+            # A date or figure inside the frame is the answer: "自2020年2月10日" → the date.
+            inner = _by_kind(typed, text, question, span[0], span[1])
+            if inner:
+                return inner
         if span:
             return span
-    typed = kinds & {"figure", "time", "contact"}
-    if typed and r_at > 0:
-        # The figure or date nearest before where the question's words go on.
-        near = _by_kind(typed, text[max(0, r_at - 25) : r_at + 4], question)
+    if typed and 0 < r_at < len(text):
+        # The figure or date next to where the question's words are found.
+        near = _by_kind(typed, text, question, max(0, r_at - 25), r_at + 25)
         if near:
-            base = max(0, r_at - 25)
-            return base + near[0], base + near[1]
+            return near
     return _by_kind(typed, text, question)
 
 
@@ -98,11 +105,24 @@ def _with_measure_word(text: str, span: tuple[int, int], right: str) -> tuple[in
     return span
 
 
-def _by_kind(kinds: frozenset[str], text: str, question: str) -> tuple[int, int] | None:
+def _by_kind(
+    kinds: frozenset[str], text: str, question: str, lo: int = 0, hi: int | None = None
+) -> tuple[int, int] | None:
+    """The figure, date or number of the asked kind that the question's words stand closest
+    to: "国内生产总值增长5%左右" rather than "能耗降低2.5%" for "…增长目标是多少"."""
+    qchars = set(question)
+    best: tuple[float, int, int] | None = None
     for kind in ("contact", "time", "figure"):
         if kind not in kinds:
             continue
         for m in _KIND[kind].finditer(text):
-            if m.group(0).strip() and m.group(0) not in question:
-                return _trim(text, m.start(), m.end())
-    return None
+            if m.start() < lo or (hi is not None and m.end() > hi):
+                continue
+            if not m.group(0).strip() or m.group(0) in question:
+                continue
+            before = set(text[max(0, m.start() - 8) : m.start()])
+            after = set(text[m.end() : m.end() + 4])
+            score = len(before & qchars) + 0.5 * len(after & qchars)
+            if best is None or score > best[0]:
+                best = (score, m.start(), m.end())
+    return _trim(text, best[1], best[2]) if best else None

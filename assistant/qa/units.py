@@ -32,6 +32,8 @@ _STOP = re.compile(
     r"|：(?=[ \u3000\u00a0]+)|[：:](?=[ \u3000\u00a0]*\n)"
 )
 _CLAUSE = re.compile(r"[；;]")
+_GAP = re.compile(r"(?<=[\u4e00-\u9fff”」』）)])[ \u3000\u00a0]+(?=[\u4e00-\u9fff“「『（(])")
+_HEAD_STOP = re.compile(r"[。！？：]")
 _SPACE = " \t\r\n\u3000\u00a0\u2002\u2003"
 # How items of an enumeration and headings start.
 ENUMERATOR = re.compile(
@@ -77,15 +79,22 @@ def is_heading(text: str) -> bool:
     return bool(ENUMERATOR.match(t)) and len(body) <= 30 and not re.search(r"[，,；;。]", body)
 
 
-def sentences(text: str) -> list[Span]:
+def sentences(text: str, head: bool = False) -> list[Span]:
     """The sentences of a passage, trimmed; a heading with no end mark before a space ("一、支持
-    疫情防控物资供应 对生产…") is a sentence of its own."""
+    疫情防控物资供应 对生产…") is a sentence of its own, and so, in the ``head`` of a document
+    (its first passage), is each piece before the first sentence ends: a flattened headline,
+    文号 or issuer is never glued to the first sentence."""
     out: list[Span] = []
-    for line in re.finditer(r"[^\n]+", text):
+    for n, line in enumerate(re.finditer(r"[^\n]+", text)):
         pos = line.start()
         cuts: list[int] = []
         for m in _STOP.finditer(text, line.start(), line.end()):
             cuts.append(m.end())
+        if head and n == 0:
+            stop = _HEAD_STOP.search(text, line.start(), line.end())
+            end = stop.start() if stop else min(line.end(), line.start() + 120)
+            cuts += [g.end() for g in _GAP.finditer(text, line.start(), end)]
+            cuts.sort()
         cuts.append(line.end())
         for cut in cuts:
             s, e = _trim(text, pos, cut)
@@ -182,9 +191,9 @@ def _is_break(text: str, s: Span) -> bool:
     return is_heading(text[s.start : s.end])
 
 
-def units(text: str) -> list[Unit]:
-    """Every candidate unit of a passage, without repeats."""
-    sents = sentences(text)
+def units(text: str, head: bool = False) -> list[Unit]:
+    """Every candidate unit of a passage (``head``: it opens its document), without repeats."""
+    sents = sentences(text, head)
     out: dict[tuple[str, int, int], Unit] = {}
 
     def add(u: Unit) -> None:

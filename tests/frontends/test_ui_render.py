@@ -32,6 +32,16 @@ def test_answer_html_escapes_and_links_markers() -> None:
     assert "&lt;b&gt;无引用&lt;/b&gt;" in html
 
 
+def test_the_short_answer_is_bold_and_still_escaped() -> None:
+    from assistant.core.types import ShortAnswer
+
+    answer = _answer("专项债券<4.4万亿元>。[1]")
+    answer.short = ShortAnswer("<4.4万亿元>", 1, 4, 12, 4, 12)
+    html = answer_html(answer, turn=1)
+    assert '<strong class="short-answer">&lt;4.4万亿元&gt;</strong>' in html
+    assert html.startswith("专项债券<strong")
+
+
 def test_export_markdown_footnotes() -> None:
     turns = [
         {

@@ -112,3 +112,23 @@ def test_searched_text_carries_title_and_section(chunks) -> None:
     text = searchable_text("2025年政府工作报告", c.section_path, c.text)
     assert text.startswith("2025年政府工作报告 > " + c.section[0])
     assert text.endswith(c.text)
+
+
+def test_flattened_text_keeps_its_inline_structure() -> None:
+    """Web text whose line breaks became spaces: headings (一、 二、) are still sections, the
+    headline is not glued to the first sentence, and offsets still slice the text."""
+    from assistant.ingest.chunking import chunk_text
+
+    text = (
+        "关于阶段性减免企业社会保险费的通知 各省、自治区、直辖市人民政府： 为支持企业复工复产，现就"
+        "有关问题通知如下： 一、免征中小微企业三项社会保险单位缴费部分 自2020年2月起，免征期限不超过"
+        "5个月。 二、减半征收大型企业单位缴费部分 自2020年2月起，减半期限不超过3个月。 人力资源社会"
+        "保障部 财政部 税务总局 2020年2月20日"
+    )
+    chunks = chunk_text(text, "n.txt", target_chars=60, max_chars=120)
+    sections = {c.section for c in chunks}
+    assert ("一、免征中小微企业三项社会保险单位缴费部分",) in sections
+    assert ("二、减半征收大型企业单位缴费部分",) in sections
+    assert chunks[0].text.startswith("关于阶段性减免企业社会保险费的通知")
+    for c in chunks:
+        assert text[c.start : c.end] == c.text

@@ -21,8 +21,17 @@ def esc(text: str) -> str:
 
 
 def answer_html(answer: Answer, turn: int) -> str:
-    """The answer text, escaped, with each marker [n] turned into a link to its passage."""
-    body = esc(answer.text)
+    """The answer text, escaped, with the short answer (the figure, date or name asked for)
+    in bold and each marker [n] turned into a link to its passage."""
+    short = answer.short
+    if short is not None and answer.text[short.start : short.end] == short.text:
+        body = (
+            esc(answer.text[: short.start])
+            + f'<strong class="short-answer">{esc(short.text)}</strong>'
+            + esc(answer.text[short.end :])
+        )
+    else:
+        body = esc(answer.text)
 
     def link(m: re.Match[str]) -> str:
         n = m.group(1)

@@ -12,6 +12,7 @@ EXAMPLES = [
 
 CSS = """
 .cite-link { font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
+.short-answer { font-weight: 700; background: #fff3c4; padding: 0 2px; border-radius: 2px; }
 .source-card { border: 1px solid #ddd; border-radius: 6px; padding: 8px; margin-bottom: 8px; }
 .source-card .meta { font-size: 0.85em; color: #555; }
 .docview { max-height: 420px; overflow-y: auto; white-space: pre-wrap; border: 1px solid #ccc;
