@@ -72,6 +72,25 @@ def candidates(
     return out
 
 
+def whole_enumeration_first(q: Question, ranked: list[Candidate]) -> list[Candidate]:
+    """For a question that asks for several things (哪些, 措施, 步骤 …), a clause that is one
+    item of an enumeration gives way to the enumeration holding it, when the model scores that
+    at least half as high: "三必问是哪三问？" is answered with all three."""
+    if "list" not in q.cues or not ranked or ranked[0].unit.kind != "clause":
+        return ranked
+    best = ranked[0]
+    wholes = [
+        c for c in ranked[1:]
+        if c.hit.chunk_id == best.hit.chunk_id and c.unit.kind in ("items", "sentence", "list")
+        and c.unit.start <= best.unit.start and best.unit.end <= c.unit.end and c.unit.items > 1
+        and c.p >= 0.5 * best.p
+    ]  # fmt: skip
+    if not wholes:
+        return ranked
+    whole = max(wholes, key=lambda c: c.p)
+    return [whole, *(c for c in ranked if c is not whole)]
+
+
 def _similar(a: str, b: str) -> bool:
     """Near-duplicates: the shorter's characters stand, in order, in the longer (≥ 80 %)."""
     ca, cb = comparable(a), comparable(b)
@@ -147,6 +166,7 @@ def extractive_answer(
     if years and names_year(ranked[0].hit.title, ranked[0].hit.section, years):
         # The best unit is about the year asked: other years' passages would mislead.
         ranked = [c for c in ranked if names_year(c.hit.title, c.hit.section, years)]
+    ranked = whole_enumeration_first(q, ranked)
     chosen = choose(ranked, max_sentences, max_chars, relative_cutoff)
     answer = _compose(question, chosen, hits, lang, evidence)
     answer.confidence, answer.support = confidence, support
