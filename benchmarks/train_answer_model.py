@@ -29,7 +29,7 @@ from assistant.evaluation.measures import holds
 from assistant.evaluation.metrics import f1_recall
 from assistant.qa.answer_model import FEATURES, HAND, WEIGHTS_FILE, Question
 from assistant.qa.extractive import candidates, question_terms
-from assistant.qa.linear import LinearModel
+from assistant.qa.linear import PORTABLE, LinearModel, write_models
 from assistant.qa.refusal import FEATURES as REFUSAL_FEATURES
 from assistant.qa.refusal import WEIGHTS_FILE as REFUSAL_FILE
 from assistant.qa.refusal import refusal_features
@@ -253,56 +253,78 @@ def cross_validate(rows: list[Row], slack: float, l2: float) -> dict[str, dict[s
     return out
 
 
+def without_dense(rows: list[Row]) -> list[Row]:
+    """The rows with the dense similarity left out (for the portable model)."""
+    col = FEATURES.index("dense")
+    out = []
+    for r in rows:
+        x = r.x.copy()
+        x[:, col] = 0.0
+        out.append(replace(r, x=x))
+    return out
+
+
+def refusal_without_dense(rows: list[RefusalRow]) -> list[RefusalRow]:
+    col = REFUSAL_FEATURES.index("dense")
+    return [replace(r, x=[0.0 if i == col else v for i, v in enumerate(r.x)]) for r in rows]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dev-sets", type=Path, default=ROOT.parent / "shared/data/dev-sets")
     ap.add_argument("--work", type=Path, default=ROOT / "indexes/dev-sets")
     ap.add_argument("--sets", nargs="+", default=["ncp-policy-qa", "cmrc2018-trial"])
-    ap.add_argument("--slack", type=float, default=1.5)
+    ap.add_argument("--slack", type=float, default=3.0)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--max-false", type=float, default=0.03)
-    ap.add_argument("--write", action="store_true", help=f"write {WEIGHTS_FILE.name}")
+    ap.add_argument("--write", action="store_true", help="write the two weights files")
     args = ap.parse_args()
+    embedding = Settings().embedding.model
     rows = [r for name in args.sets for r in collect(args.dev_sets / name, args.work)]
+    variants = {embedding: rows, PORTABLE: without_dense(rows)}
     print("\n| set | scorer | hit | F1 | chars p50 |\n|---|---|---|---|---|")
-    cv = cross_validate(rows, args.slack, args.l2)
+    models, cvs = {}, {}
+    for variant, vrows in variants.items():
+        cvs[variant] = cross_validate(vrows, args.slack, args.l2)
+        models[variant] = fit(vrows, args.slack, args.l2)
     for name in args.sets:
-        mine = [r for r in rows if r.set_name == name]
-        hand = measure(HAND, mine)
+        hand = measure(HAND, [r for r in rows if r.set_name == name])
         print(f"| {name} | hand weights | {hand['hit']} | {hand['f1']} | {hand['chars_p50']} |")
-        c = cv[name]
-        print(f"| {name} | learned (5-fold CV) | {c['hit']} | {c['f1']} | {c['chars_p50']} |")
-        print(f"| {name} | any unit holds it (ceiling) | {c['units_holding']} | | |")
-    model = fit(rows, args.slack, args.l2)
-    print(
-        "\nlargest weights:",
-        sorted(zip(FEATURES, model.weights, strict=True), key=lambda t: -abs(t[1]))[:12],
-    )
-    if args.write:
-        info = {"trained_on": args.sets, "questions": len(rows), "slack": args.slack,
-                "l2": args.l2, "cross_validated": cv,
-                "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
-        WEIGHTS_FILE.write_text(model.to_json(**info), encoding="utf-8")
-        print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
-    refusal = [
-        r for name in args.sets for r in collect_refusal(args.dev_sets / name, args.work, model)
-    ]
-    rcv = refusal_cv(refusal, args.max_false)
-    shown = fit_refusal(refusal)
-    print(
-        "refusal weights:",
-        sorted(zip(REFUSAL_FEATURES, shown.weights, strict=True), key=lambda t: -abs(t[1])),
-    )
+        for variant in variants:
+            c = cvs[variant][name]
+            print(f"| {name} | learned, {variant} (5-fold CV) | {c['hit']} | {c['f1']} | "
+                  f"{c['chars_p50']} |")  # fmt: skip
+        print(
+            f"| {name} | any unit holds it (ceiling) | {cvs[PORTABLE][name]['units_holding']} | | |"
+        )
+    top = sorted(zip(FEATURES, models[embedding].weights, strict=True), key=lambda t: -abs(t[1]))
+    print("\nlargest weights:", [(n, round(w, 2)) for n, w in top[:12]])
+    refusal = {
+        embedding: [r for name in args.sets
+                    for r in collect_refusal(args.dev_sets / name, args.work, models[embedding])],
+        PORTABLE: refusal_without_dense(
+            [r for name in args.sets
+             for r in collect_refusal(args.dev_sets / name, args.work, models[PORTABLE])]
+        ),
+    }  # fmt: skip
     print("\nrefusal model (5-fold CV, threshold keeping false refusals at "
           f"{args.max_false:.0%} on the training folds):")  # fmt: skip
-    for name, m in rcv.items():
-        print(f"  {name}: {m}")
+    refusal_models, rcvs = {}, {}
+    for variant, vrows in refusal.items():
+        rcvs[variant] = refusal_cv(vrows, args.max_false)
+        refusal_models[variant] = fit_refusal(vrows)
+        for name, m in rcvs[variant].items():
+            print(f"  {variant}, {name}: {m}")
     if args.write:
-        final = fit_refusal(refusal)
-        info = {"trained_on": args.sets, "cases": len(refusal), "cross_validated": rcv,
+        info = {"trained_on": args.sets, "questions": len(rows), "slack": args.slack,
+                "l2": args.l2, "cross_validated": cvs,
                 "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
-        REFUSAL_FILE.write_text(final.to_json(**info), encoding="utf-8")
-        print(f"wrote {REFUSAL_FILE.relative_to(ROOT)}")
+        WEIGHTS_FILE.write_text(write_models(models, **info), encoding="utf-8")
+        info = {"trained_on": args.sets, "cases": len(refusal[embedding]),
+                "cross_validated": rcvs,
+                "script": "python -m benchmarks.train_answer_model --write"}  # fmt: skip
+        REFUSAL_FILE.write_text(write_models(refusal_models, **info), encoding="utf-8")
+        print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)} and {REFUSAL_FILE.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from assistant.core.text import (
 )
 from assistant.core.types import Hit
 from assistant.qa.cues import CUES, asks, holds_kind
-from assistant.qa.linear import LinearModel
+from assistant.qa.linear import LinearModel, pick, read_models
 from assistant.qa.units import KINDS, Span, Unit, is_heading, sentences
 
 WEIGHTS_FILE = Path(__file__).with_name("answer_weights.json")
@@ -204,8 +204,10 @@ HAND = LinearModel(
 
 
 @cache
-def shipped_model() -> LinearModel:
-    """The learned model shipped with the package (the hand weights when it is absent)."""
+def shipped_model(embedding_model: str = "") -> LinearModel:
+    """The learned model shipped with the package for ``embedding_model`` (the portable one,
+    trained without dense similarities, for any other model; the hand weights when the file
+    is absent)."""
     if not WEIGHTS_FILE.is_file():
         return HAND
-    return LinearModel.from_json(WEIGHTS_FILE.read_text(encoding="utf-8"), FEATURES)
+    return pick(read_models(WEIGHTS_FILE.read_text(encoding="utf-8"), FEATURES), embedding_model)

@@ -139,19 +139,22 @@ def extractive_answer(
     min_support: float = 0.0,
     model: LinearModel | None = None,
     refusal_model: LinearModel | None = None,
+    embedding_model: str = "",
 ) -> Answer:
-    """Pick the units that answer, keep them verbatim, order them, mark each with [n]."""
+    """Pick the units that answer, keep them verbatim, order them, mark each with [n].
+    ``embedding_model`` names the model that gave the hits' dense similarities: the shipped
+    models trained with it use them, others do not."""
     lang = language_of(question)
     weights = question_terms(question, lexical)
     years = years_in(question)
     q = Question.of(question, weights, years)
-    cands = candidates(q, hits, lexical, model or shipped_model())
+    cands = candidates(q, hits, lexical, model or shipped_model(embedding_model))
     evidence = evidence_of(cands, weights, lexical)
     dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
     ranked = sorted(cands, key=lambda c: (-c.p, len(c.text)))
     enough = bool(ranked) and evidence >= min_evidence and ranked[0].p >= min_confidence
     confidence = round(ranked[0].p, 4) if ranked else 0.0
-    refusal = shipped_refusal_model() if refusal_model is None else refusal_model
+    refusal = shipped_refusal_model(embedding_model) if refusal_model is None else refusal_model
     support = 1.0
     if refusal is not None and ranked:
         terms_of = {h.chunk_id: set(lexical.terms(f"{h.title} {h.section} {h.text}")) for h in hits}

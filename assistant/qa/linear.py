@@ -8,6 +8,9 @@ import math
 from dataclasses import dataclass
 
 
+CLIP = 4.0
+
+
 @dataclass(frozen=True)
 class LinearModel:
     """``sigmoid(bias + Σ w·(x − mean)/scale)`` over the features ``names``."""
@@ -19,8 +22,10 @@ class LinearModel:
     names: tuple[str, ...]
 
     def probability(self, x: list[float]) -> float:
+        # Standardised values are clipped to ±CLIP: a feature far outside what the model was
+        # trained on (a passage scoring against itself) cannot decide alone.
         z = self.bias + sum(
-            w * (v - m) / s
+            w * max(-CLIP, min(CLIP, (v - m) / s))
             for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -43,3 +48,28 @@ class LinearModel:
             )
         return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["mean"]),
                    tuple(data["scale"]), names)  # fmt: skip
+
+
+# The model for any embedding model: trained with the dense similarity left out, because its
+# scale belongs to the embedding model that gave it.
+PORTABLE = "portable"
+
+
+def read_models(text: str, expected: tuple[str, ...]) -> dict[str, LinearModel]:
+    """The models of a weights file: one per embedding model it was trained with, and the
+    portable one."""
+    data = json.loads(text)
+    return {
+        name: LinearModel.from_json(json.dumps(part), expected)
+        for name, part in data["models"].items()
+    }
+
+
+def pick(models: dict[str, LinearModel], embedding_model: str) -> LinearModel:
+    """The model trained with ``embedding_model``'s similarities, else the portable one."""
+    return models.get(embedding_model) or models[PORTABLE]
+
+
+def write_models(models: dict[str, LinearModel], **info: object) -> str:
+    parts = {name: json.loads(m.to_json()) for name, m in models.items()}
+    return json.dumps({"models": parts, **info}, indent=1, ensure_ascii=False) + "\n"

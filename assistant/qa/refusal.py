@@ -17,7 +17,7 @@ from pathlib import Path
 
 from assistant.core.types import Hit
 from assistant.qa.answer_model import Candidate, Question
-from assistant.qa.linear import LinearModel
+from assistant.qa.linear import LinearModel, pick, read_models
 
 WEIGHTS_FILE = Path(__file__).with_name("refusal_weights.json")
 
@@ -96,8 +96,9 @@ def _title_coverage(q: Question, best: Candidate, terms_of: dict[str, set[str]])
 
 
 @cache
-def shipped_refusal_model() -> LinearModel | None:
-    """The refusal model shipped with the package, or None (then only the thresholds gate)."""
+def shipped_refusal_model(embedding_model: str = "") -> LinearModel | None:
+    """The refusal model shipped with the package for ``embedding_model`` (the portable one for
+    any other model), or None when the file is absent (then only the thresholds gate)."""
     if not WEIGHTS_FILE.is_file():
         return None
-    return LinearModel.from_json(WEIGHTS_FILE.read_text(encoding="utf-8"), FEATURES)
+    return pick(read_models(WEIGHTS_FILE.read_text(encoding="utf-8"), FEATURES), embedding_model)
