@@ -7,7 +7,6 @@ import json
 import math
 from dataclasses import dataclass
 
-
 CLIP = 4.0
 
 
