@@ -7,7 +7,7 @@ INDEX  ?= indexes/default
 CORPUS ?= corpus
 DEV    ?= ../shared/data/dev-sets
 
-.PHONY: setup run chat index status eval eval-dev eval-metadata test test-fast lint format bench bench-choice bench-tune bench-latency bench-load clean
+.PHONY: setup run chat index status eval eval-dev eval-metadata test test-fast lint format bench bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -60,8 +60,14 @@ eval-metadata: setup  ## per-field accuracy of the metadata rules on eval/metada
 bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) -m benchmarks.bench --out bench-results
 
-bench-tune: index  ## fusion, question-word stripping and year boost on the golden set
-	$(PY) -m benchmarks.tune_retrieval --index $(INDEX)
+bench-tune: index  ## retrieval settings on every set (after make eval-dev): fusion, weights, BM25
+	$(PY) -m benchmarks.tune_dev_retrieval --dev-sets $(DEV)
+
+bench-answers: setup  ## train the answer and refusal models on the dev indexes (after make eval-dev)
+	$(PY) -m benchmarks.train_answer_model --dev-sets $(DEV)
+
+bench-refusal: setup  ## the refusal thresholds on the withheld runs of make eval-dev
+	$(PY) -m benchmarks.calibrate_refusal
 
 bench-latency: index  ## search and ask latency p50/p95
 	$(PY) -m benchmarks.latency --index $(INDEX)

@@ -31,7 +31,7 @@ CONFIGS: list[tuple[str, dict[str, dict[str, Any]]]] = [
     *[(f"dense weight {w}", {"retrieval": {"dense_weight": w}}) for w in (0.1, 0.3, 0.5)],
     *[
         (f"dense weight (not Chinese) {w}", {"retrieval": {"dense_weight_other": w}})
-        for w in (0.2, 0.35, 0.7)
+        for w in (0.2, 0.35, 0.5)
     ],
     ("keep question words", {"retrieval": {"strip_question_words": False}}),
     ("no year boost", {"retrieval": {"year_boost": 0.0}}),

@@ -158,7 +158,7 @@ class RetrievalSettings(BaseModel):
         "(BM25 over character bigrams is strong there).",
     )
     dense_weight_other: float = Field(
-        default=0.5,
+        default=0.7,
         ge=0,
         le=1,
         description="The same for questions in other languages: English words match English "
