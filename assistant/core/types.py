@@ -18,6 +18,14 @@ class PageSpan:
     page: int
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much a document may expand to while it is read (see ``ingest`` settings)."""
+
+    max_expanded_bytes: int = 100 * 2**20
+    max_chars: int = 2_000_000
+
+
 @dataclass
 class LoadedText:
     """What a loader extracted from one file: the text and, for paged formats, page spans."""
@@ -75,6 +83,26 @@ class Chunk:
     @property
     def section_path(self) -> str:
         return " > ".join(self.section)
+
+
+@dataclass(frozen=True)
+class AddedDocument:
+    """What an upload did: the source it was saved under, and whether it replaced a document of
+    that name (its sidecar dropped) or was saved under another name beside one."""
+
+    source: str
+    requested: str  # the safe form of the name it came with
+    replaced: bool = False
+    renamed: bool = False
+    sidecar_dropped: bool = False
+
+    def message(self) -> str:
+        if self.replaced:
+            extra = "; its metadata sidecar was removed" if self.sidecar_dropped else ""
+            return f"replaced {self.source}{extra}"
+        if self.renamed:
+            return f"saved as {self.source}: a document named {self.requested} already exists"
+        return f"saved as {self.source}"
 
 
 @dataclass(frozen=True)

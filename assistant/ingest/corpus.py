@@ -38,6 +38,7 @@ def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], 
                 "name an existing folder of documents"
             )
         prefix = f"{root.resolve().name}/" if len(roots) > 1 else ""
+        real_roots = [r.resolve() for r in roots]
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
@@ -48,8 +49,25 @@ def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], 
                 if path.suffix.lower() not in exts:
                     skipped.append(FileProblem(source, f"unsupported file type {path.suffix!r}"))
                     continue
+                outside = _outside(path, real_roots)
+                if outside and not settings.ingest.follow_links_outside:
+                    skipped.append(FileProblem(
+                        source, f"a link to {outside}, outside the corpus folders (set "
+                        "ingest.follow_links_outside to index it)"))  # fmt: skip
+                    continue
                 files[source] = CorpusFile(source, path)
     return files, skipped
+
+
+def _outside(path: Path, roots: list[Path]) -> str:
+    """Where a link leads when that is outside every corpus folder, else ""."""
+    try:
+        real = path.resolve(strict=False)
+    except (OSError, RuntimeError):  # a link loop: the read reports it
+        return ""
+    if any(real.is_relative_to(r) for r in roots):
+        return ""
+    return str(real)
 
 
 def likely_to_embed(files: dict[str, CorpusFile], manifest: Manifest) -> bool:
@@ -87,7 +105,7 @@ def read_document_bytes(cf: CorpusFile, max_bytes: int) -> tuple[bytes, bytes, o
     if st.st_size > max_bytes:
         raise DocumentError(
             cf.source,
-            f"file is {st.st_size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB "
+            f"file is {st.st_size / 2**20:.1f} MiB, over the limit of {max_bytes / 2**20:g} MiB "
             "(setting ingest.max_file_mb)",
         )
     try:

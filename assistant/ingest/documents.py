@@ -6,27 +6,49 @@ File names from outside are reduced to safe names and never resolve outside the 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import AssistantError, ConfigError
 from assistant.core.settings import Settings
+from assistant.core.types import AddedDocument
 from assistant.index.layout import IndexPaths
 from assistant.index.manifest import Manifest
 from assistant.index.pointer import IndexPointer
 from assistant.ingest.loaders import load_file
 from assistant.ingest.metadata import sidecar_path
 
+# File systems allow 255 bytes per name; "(2)" and ".meta.json" must still fit.
+MAX_NAME_BYTES = 200
+
 
 def safe_filename(name: str) -> str:
     """A file name with no folder part, no leading dots and no control or shell-special
-    characters; Chinese characters and spaces are kept."""
+    characters; Chinese characters and spaces are kept. A name longer than 200 bytes (UTF-8) is
+    cut and given a digest of the whole name, so two long names stay two files."""
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base).strip().lstrip(".")
     if not base or base in {".", ".."}:
         raise AssistantError(f"{name!r} is not a usable file name")
-    return base[:200]
+    if len(base.encode()) > MAX_NAME_BYTES:
+        suffix = Path(base).suffix[:12]
+        digest = hashlib.sha256(base.encode()).hexdigest()[:10]
+        room = MAX_NAME_BYTES - len(suffix.encode()) - 11
+        stem = base.encode()[:room].decode("utf-8", errors="ignore")
+        base = f"{stem}-{digest}{suffix}"
+    return base
+
+
+def _free_name(root: Path, name: str) -> str:
+    """``name``, or "stem (2).ext", "stem (3).ext" … when a file (or its sidecar) is there."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, n = name, 1
+    while (root / candidate).exists() or sidecar_path(root / candidate).exists():
+        n += 1
+        candidate = f"{stem} ({n}){suffix}"
+    return candidate
 
 
 def inside(root: Path, relative: str) -> Path:
@@ -79,13 +101,15 @@ class CorpusDocuments:
 
     def text(self, source: str) -> str:
         """The text of a document as the loaders read it (chunk offsets point into it)."""
-        return load_file(self.path_of(source), source).text
+        return load_file(self.path_of(source), source, self.settings.ingest.read_limits).text
 
-    def add(self, filename: str, data: bytes) -> str:
-        """Write an uploaded file into the corpus folder; returns its source path.
+    def add(self, filename: str, data: bytes, replace: bool = False) -> AddedDocument:
+        """Write an uploaded file into the corpus folder.
 
         The name is reduced to a safe file name (no folders, no hidden files); the type and size
-        are checked first.
+        are checked first. A document of the same name is never overwritten unless ``replace``:
+        the upload is saved beside it under "name (2).ext". A replaced document loses its
+        sidecar, whose metadata described the old text.
         """
         name = safe_filename(filename)
         suffix = Path(name).suffix.lower()
@@ -98,17 +122,28 @@ class CorpusDocuments:
         limit = ingest.max_file_bytes
         if len(data) > limit:
             raise AssistantError(
-                f"{filename!r} is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit"
+                f"{filename!r} is {len(data) / 2**20:.1f} MiB, over the "
+                f"{ingest.max_file_mb:g} MiB limit (ingest.max_file_mb)"
             )
         if not data:
             raise AssistantError(f"{filename!r} is empty")
         root = self.corpus_root()
         root.mkdir(parents=True, exist_ok=True)
-        target = inside(root, name)
+        exists = inside(root, name).exists()
+        final = name if replace or not exists else _free_name(root, name)
+        target = inside(root, final)
+        dropped = False
+        if replace and exists:
+            side = sidecar_path(target)
+            dropped = side.is_file()
+            side.unlink(missing_ok=True)
         tmp = target.with_name(f".{target.name}.upload")
         tmp.write_bytes(data)
         tmp.replace(target)
-        return target.relative_to(root).as_posix()
+        return AddedDocument(
+            source=target.relative_to(root.resolve()).as_posix(), requested=name,
+            replaced=replace and exists, renamed=final != name, sidecar_dropped=dropped,
+        )  # fmt: skip
 
     def delete(self, source: str) -> None:
         """Remove a document (and its sidecar) from the corpus folder."""

@@ -8,6 +8,7 @@ its own line or inline. A field that the rules cannot find stays empty: nothing 
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
@@ -383,7 +384,7 @@ def parse_metadata(text: str, title_hint: str = "") -> DocMeta:
     text = clean(html.unescape(text))
     head = _read_head(text)
     lines = _head_lines(text)
-    title = _find_title(head, lines) or title_hint.strip()
+    title = bounded(_find_title(head, lines) or title_hint.strip())
     signer, signed = _signature(text)
     issuer = head.header_organ or _issuer_from_title(title) or signer
     if signer and issuer != signer and signer.endswith(issuer):
@@ -424,7 +425,52 @@ def read_sidecar(path: Path, source: str) -> dict[str, str]:
             source,
             f"sidecar {side.name} has unknown field(s) {unknown}; allowed: {list(DocMeta.FIELDS)}",
         )
-    return {k: "" if v is None else str(v).strip() for k, v in data.items()}
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if value is None:
+            out[key] = ""
+            continue
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise DocumentError(source, f"sidecar {side.name}: {key} must be a string")
+        text = str(value).strip()
+        problem = field_problem(key, text)
+        if problem:
+            raise DocumentError(source, f"sidecar {side.name}: {problem}")
+        out[key] = text
+    return out
+
+
+# How long a metadata field may be (a title is embedded with every chunk of its document).
+MAX_FIELD_CHARS = {"title": 300, "issuer": 200, "doc_number": 60, "doc_type": 20, "url": 2000,
+                   "date": 10}  # fmt: skip
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def field_problem(key: str, value: str) -> str:
+    """Why ``value`` cannot be metadata field ``key`` (too long, a date that does not exist, a
+    URL that is not http(s)), or ""."""
+    limit = MAX_FIELD_CHARS.get(key, 300)
+    if len(value) > limit:
+        return f"{key} has {len(value):,} characters, more than {limit}; shorten it"
+    if key == "date" and value:
+        m = _ISO_DATE.fullmatch(value)
+        ok = m is not None
+        if m and m.group(2):
+            try:
+                datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+            except ValueError:
+                ok = False
+        if not ok:
+            return f"date {value!r} is not a date in the form 2024, 2024-03 or 2024-03-05"
+    if key == "url" and value and not re.match(r"https?://", value, re.I):
+        return f"url {value[:60]!r} must start with http:// or https://"
+    return ""
+
+
+def bounded(title: str, limit: int = MAX_FIELD_CHARS["title"] - 100) -> str:
+    """A title read from the text or a file's own title field, cut to ``limit`` characters."""
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def merge(parsed: DocMeta, sidecar: dict[str, str]) -> DocMeta:

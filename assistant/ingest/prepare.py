@@ -11,7 +11,7 @@ from typing import Any
 from assistant.core.errors import DocumentError
 from assistant.core.settings import ChunkingSettings
 from assistant.core.text import searchable_text
-from assistant.core.types import Chunk
+from assistant.core.types import Chunk, ReadLimits
 from assistant.index.manifest import DocEntry
 from assistant.index.records import chunk_metadata
 from assistant.ingest.chunking import chunk_text
@@ -32,10 +32,11 @@ class Prepared:
 
 
 def prepare_document(
-    cf: CorpusFile, data: bytes, digest: str, st: os.stat_result, chunking: ChunkingSettings
-) -> Prepared:
+    cf: CorpusFile, data: bytes, digest: str, st: os.stat_result, chunking: ChunkingSettings,
+    limits: ReadLimits | None = None,
+) -> Prepared:  # fmt: skip
     """Load, read metadata, chunk; ``DocumentError`` when the file holds no usable text."""
-    loaded = load_bytes(data, cf.path.suffix, cf.source)
+    loaded = load_bytes(data, cf.path.suffix, cf.source, limits)
     parsed = parse_metadata(loaded.text, loaded.title_hint)
     meta = merge(parsed, read_sidecar(cf.path, cf.source))
     if not meta.title:

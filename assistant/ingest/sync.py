@@ -96,7 +96,9 @@ class Indexer:
             try:
                 data, side, st = read_document_bytes(cf, max_bytes)
                 digest = file_digest(data, side)
-                out[source] = prepare_document(cf, data, digest, st, self.settings.chunking).texts
+                out[source] = prepare_document(
+                    cf, data, digest, st, self.settings.chunking, self.settings.ingest.read_limits
+                ).texts
             except DocumentError:
                 continue
         return out
@@ -188,7 +190,12 @@ class Indexer:
                 try:
                     prepared.append(
                         prepare_document(
-                            item.cf, item.data, item.digest, item.st, self.settings.chunking
+                            item.cf,
+                            item.data,
+                            item.digest,
+                            item.st,
+                            self.settings.chunking,
+                            self.settings.ingest.read_limits,
                         )
                     )
                 except DocumentError as exc:

@@ -69,16 +69,22 @@ def admin_tab(assistant: Assistant) -> None:
     def sync(progress: gr.Progress = gr.Progress()) -> AdminOutputs:  # noqa: B008 - Gradio's way
         return sync_now(progress)
 
-    def upload(files: list[Any] | None, progress: gr.Progress = gr.Progress()) -> AdminOutputs:  # noqa: B008
+    def upload(
+        files: list[Any] | None,
+        replace: bool,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> AdminOutputs:
         saved, errors = [], []
         for f in files or []:
             path = Path(f if isinstance(f, str) else f.name)
             try:
-                saved.append(assistant.add_document(path.name, path.read_bytes()))
+                saved.append(assistant.add_document(path.name, path.read_bytes(), replace))
             except AssistantError as exc:
                 errors.append(str(exc))
+            finally:
+                path.unlink(missing_ok=True)  # Gradio's temporary copy
         msg, rows, new_choices = sync_now(progress)
-        head = "".join(f"已上传 uploaded: {s}\n" for s in saved)
+        head = "".join(f"已上传 uploaded: {a.message()}\n" for a in saved)
         head += "".join(f"{T.ERROR}: {e}\n" for e in errors)
         return head + msg, rows, new_choices
 
@@ -99,6 +105,9 @@ def admin_tab(assistant: Assistant) -> None:
             file_types=list(assistant.settings.ingest.extensions),
             elem_id="upload",
         )
+        replace = gr.Checkbox(
+            False, label="替换同名文档 · Replace a document of the same name", elem_id="replace"
+        )
         with gr.Row():
             upload_btn = gr.Button(
                 "上传并同步 · Upload and sync", variant="primary", elem_id="upload-sync"
@@ -117,6 +126,6 @@ def admin_tab(assistant: Assistant) -> None:
                 [d["source"] for d in assistant.documents()], label="删除文档 · Delete"
             )
             delete_btn = gr.Button("删除并同步 · Delete and sync", variant="stop")
-        upload_btn.click(upload, files, [log_box, table, victim])
+        upload_btn.click(upload, [files, replace], [log_box, table, victim])
         sync_btn.click(sync, None, [log_box, table, victim])
         delete_btn.click(delete, victim, [log_box, table, victim])

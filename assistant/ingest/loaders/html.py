@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.core.types import LoadedText
+from assistant.core.types import LoadedText, ReadLimits
 from assistant.ingest.loaders.decode import decode_bytes
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def _crude_text(markup: str) -> str:
     return "\n\n".join(ln for ln in lines if ln)
 
 
-def load_html(data: bytes, source: str) -> LoadedText:
+def load_html(data: bytes, source: str, limits: ReadLimits | None = None) -> LoadedText:
     import lxml.html
 
     text = _decode(data, source)

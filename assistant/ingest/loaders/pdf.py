@@ -6,7 +6,7 @@ import io
 import re
 
 from assistant.core.errors import DocumentError
-from assistant.core.types import LoadedText, PageSpan
+from assistant.core.types import LoadedText, PageSpan, ReadLimits
 
 
 def _clean_page(text: str) -> str:
@@ -19,7 +19,7 @@ def _clean_page(text: str) -> str:
     return text.strip()
 
 
-def load_pdf(data: bytes, source: str) -> LoadedText:
+def load_pdf(data: bytes, source: str, limits: ReadLimits | None = None) -> LoadedText:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.core.types import LoadedText
+from assistant.core.types import LoadedText, ReadLimits
 from assistant.ingest.loaders.decode import decode_bytes
 
 
@@ -10,7 +10,7 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_text(data: bytes, source: str) -> LoadedText:
+def load_text(data: bytes, source: str, limits: ReadLimits | None = None) -> LoadedText:
     text, _enc = decode_bytes(data, source)
     text = normalize_newlines(text)
     fmt = "md" if source.lower().endswith(".md") else "txt"
