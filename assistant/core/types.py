@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -158,6 +159,9 @@ class IndexStatus:
         return asdict(self)
 
 
+_DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
 @dataclass
 class SearchFilters:
     """Metadata filters for search. Empty fields do not filter.
@@ -172,6 +176,31 @@ class SearchFilters:
     date_from: str = ""
     date_to: str = ""
     source: str = ""
+
+    def __post_init__(self) -> None:
+        from assistant.core.errors import AssistantError
+
+        for name in ("issuer", "doc_type", "date_from", "date_to", "source"):
+            value = getattr(self, name)
+            if value is None:
+                setattr(self, name, "")
+            elif not isinstance(value, str):
+                raise AssistantError(
+                    f"filter {name} must be text, not {type(value).__name__} ({value!r})"
+                )
+            elif len(value) > 200:
+                raise AssistantError(f"filter {name} is longer than 200 characters; shorten it")
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name).strip()
+            setattr(self, name, value)
+            if value and not _DATE_PREFIX.fullmatch(value):
+                raise AssistantError(
+                    f"filter {name} {value!r} is not a date; use 2023, 2023-03 or 2023-03-05"
+                )
+        if self.date_from and self.date_to and self.date_from[:4] > self.date_to[:4]:
+            raise AssistantError(
+                f"filter date_from {self.date_from!r} is after date_to {self.date_to!r}"
+            )
 
     def is_empty(self) -> bool:
         return not any((self.issuer, self.doc_type, self.date_from, self.date_to, self.source))

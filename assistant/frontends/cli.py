@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,22 @@ if TYPE_CHECKING:
     from assistant.core.types import Answer, SearchFilters, SyncReport
 
 T = TypeVar("T")
+
+# Terminal escape sequences and control characters from documents never reach the terminal
+# ("\x1b]0;PWNED\x07" would retitle it); line breaks and tabs stay.
+_CONTROL = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` without escape sequences or control characters (see ``_CONTROL``)."""
+    return _CONTROL.sub("", text)
+
+
+def echo(message: object = "", err: bool = False) -> None:
+    """``click.echo`` of ``message`` made printable."""
+    click.echo(printable(str(message)), err=err)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -118,7 +135,7 @@ def index(
     finally:
         bars.close()
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
     else:
         _print_report(report, assistant.settings.index_dir, corpus_dirs)
     if strict and report.failed:
@@ -127,31 +144,31 @@ def index(
 
 def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) -> None:
     where = ", ".join(dirs) if dirs else "the configured corpus"
-    click.echo(f"Synced {where} into {index_dir} in {report.seconds:.1f} s")
+    echo(f"Synced {where} into {index_dir} in {report.seconds:.1f} s")
     if report.rebuilt:
-        click.echo(f"  settings changed, index rebuilt: {report.rebuild_reason}")
-    click.echo(
+        echo(f"  settings changed, index rebuilt: {report.rebuild_reason}")
+    echo(
         f"  added {len(report.added)}, updated {len(report.updated)}, "
         f"removed {len(report.removed)}, renamed {len(report.renamed)}, "
         f"unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
         f"skipped {len(report.skipped)}"
     )
-    click.echo(
+    echo(
         f"  chunks: {report.chunks_total} in the index; {report.chunks_written} written "
         f"({report.chunks_embedded} embedded, {report.chunks_from_cache} from cache), "
         f"{report.chunks_deleted} deleted"
         + (f"; repaired {report.repaired} left by an interrupted sync" if report.repaired else "")
     )
     for old, new in report.renamed:
-        click.echo(f"  renamed: {old} -> {new}")
+        echo(f"  renamed: {old} -> {new}")
     if report.failed:
-        click.echo("  failed (not indexed; a previous version, if any, is kept):")
+        echo("  failed (not indexed; a previous version, if any, is kept):")
         for f in report.failed:
-            click.echo(f"    {f.source}: {f.reason}")
+            echo(f"    {f.source}: {f.reason}")
     if report.skipped:
-        click.echo("  skipped:")
+        echo("  skipped:")
         for f in report.skipped:
-            click.echo(f"    {f.source}: {f.reason}")
+            echo(f"    {f.source}: {f.reason}")
 
 
 @cli.command()
@@ -161,31 +178,31 @@ def status(index: str | None, as_json: bool) -> None:
     """Documents, chunks, model, last sync and files changed since."""
     st = _run(lambda: _assistant(index).status())
     if as_json:
-        click.echo(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
+        echo(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
         return
     if not st.exists:
-        click.echo(f"No index in {st.index_dir}: run 'policy-assistant index CORPUS_DIR'.")
+        echo(f"No index in {st.index_dir}: run 'policy-assistant index CORPUS_DIR'.")
         return
-    click.echo(f"Index:      {st.index_dir} (collection {st.collection})")
-    click.echo(f"Documents:  {st.documents}")
-    click.echo(f"Chunks:     {st.chunks}")
-    click.echo(f"Model:      {st.model}")
-    click.echo(f"Corpus:     {', '.join(st.corpus_roots)}")
-    click.echo(f"Last sync:  {st.last_sync}")
+    echo(f"Index:      {st.index_dir} (collection {st.collection})")
+    echo(f"Documents:  {st.documents}")
+    echo(f"Chunks:     {st.chunks}")
+    echo(f"Model:      {st.model}")
+    echo(f"Corpus:     {', '.join(st.corpus_roots)}")
+    echo(f"Last sync:  {st.last_sync}")
     failed = st.last_report.get("failed") or []
     if failed:
-        click.echo(f"Failed at last sync: {len(failed)}")
+        echo(f"Failed at last sync: {len(failed)}")
         for source, reason in failed:
-            click.echo(f"  {source}: {reason}")
+            echo(f"  {source}: {reason}")
     if st.settings_changed:
-        click.echo(f"Settings changed since the index was built ({st.settings_changed}); "
+        echo(f"Settings changed since the index was built ({st.settings_changed}); "
                    "the next 'index' rebuilds it.")  # fmt: skip
     if st.changed_since:
-        click.echo(f"Changed since last sync: {len(st.changed_since)}")
+        echo(f"Changed since last sync: {len(st.changed_since)}")
         for source, what in st.changed_since:
-            click.echo(f"  {what:10} {source}")
+            echo(f"  {what:10} {source}")
     else:
-        click.echo("Changed since last sync: none")
+        echo("Changed since last sync: none")
 
 
 def _filters(
@@ -212,23 +229,23 @@ def filter_options(fn: F) -> F:
 
 def _print_answer(answer: Answer) -> None:
     if answer.standalone_question and answer.standalone_question != answer.question:
-        click.echo(f"(understood as: {answer.standalone_question})")
+        echo(f"(understood as: {answer.standalone_question})")
     if answer.short is not None:
-        click.echo(f"→ {answer.short.text}")
-    click.echo(answer.text)
+        echo(f"→ {answer.short.text}")
+    echo(answer.text)
     for sentence in answer.unsupported_sentences:
-        click.echo(f"  ! no valid citation: {sentence}")
+        echo(f"  ! no valid citation: {sentence}")
     for note in answer.notes:
-        click.echo(f"  note: {note}")
+        echo(f"  note: {note}")
     if answer.citations:
-        click.echo("")
+        echo("")
     for c in answer.citations:
-        click.echo(f"[{c.marker}] {reference_line(c)}")
-        click.echo(f"    {c.source}: “{c.quote}”")
+        echo(f"[{c.marker}] {reference_line(c)}")
+        echo(f"    {c.source}: “{c.quote}”")
     if answer.abstained and answer.hits:
         for h in answer.hits[:3]:
-            click.echo(f"  - {h.title} · {h.section} ({h.source})")
-            click.echo(f"    {h.text[:160]}…" if len(h.text) > 160 else f"    {h.text}")
+            echo(f"  - {h.title} · {h.section} ({h.source})")
+            echo(f"    {h.text[:160]}…" if len(h.text) > 160 else f"    {h.text}")
 
 
 @cli.command()
@@ -241,11 +258,11 @@ def search(question: str, index: str | None, k: int | None, as_json: bool, **f: 
     """The passages that best match QUESTION (dense + BM25)."""
     hits = _run(lambda: _assistant(index).search(question, k, _filters(**f)))
     if as_json:
-        click.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
+        echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
         return
     for h in hits:
-        click.echo(f"{h.rank}. [{h.score:.3f}] {h.title} · {h.section} ({h.source})")
-        click.echo(f"   {h.text[:200]}")
+        echo(f"{h.rank}. [{h.score:.3f}] {h.title} · {h.section} ({h.source})")
+        echo(f"   {h.text[:200]}")
 
 
 @cli.command()
@@ -258,7 +275,7 @@ def ask(question: str, index: str | None, k: int | None, as_json: bool, **f: str
     """Answer QUESTION with cited sentences, or say it is not in the documents."""
     answer = _run(lambda: _assistant(index).ask(question, k, _filters(**f)))
     if as_json:
-        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=1))
+        echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=1))
     else:
         _print_answer(answer)
 
@@ -309,7 +326,7 @@ def eval_cmd(
         Path(summary).write_text(json.dumps(metrics, indent=1), encoding="utf-8")
     width = max(len(key) for key in metrics)
     for key, value in metrics.items():
-        click.echo(f"{key:<{width}}  {value}")
+        echo(f"{key:<{width}}  {value}")
 
 
 def _eval_sets(
@@ -323,7 +340,7 @@ def _eval_sets(
         folder, *distractors = spec.split("+")
         parsed.append((Path(folder), [Path(d) for d in distractors]))
     assistant = _assistant(index)
-    say = lambda m: click.echo(m, err=True)  # noqa: E731
+    say = lambda m: echo(m, err=True)  # noqa: E731
     results = _run(
         lambda: assistant.evaluate_sets(
             parsed, Path(work), golden=Path(questions) if questions else None,
@@ -331,7 +348,7 @@ def _eval_sets(
         )
     )  # fmt: skip
     text = table(results)
-    click.echo(text)
+    echo(text)
     if out_dir:
         dest = Path(out_dir)
         dest.mkdir(parents=True, exist_ok=True)
@@ -345,7 +362,7 @@ def _eval_sets(
             (dest / f"{name}.jsonl").write_text(
                 "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in r.records), "utf-8"
             )
-        click.echo(f"wrote {dest}/table.md, summary.json and one records file per set", err=True)
+        echo(f"wrote {dest}/table.md, summary.json and one records file per set", err=True)
 
 
 @cli.command()
@@ -353,24 +370,24 @@ def _eval_sets(
 def chat(index: str | None) -> None:
     """Ask questions in the terminal, one after another (empty line or Ctrl-D ends)."""
     assistant = _assistant(index)
-    click.echo("policy-assistant chat: ask about the indexed documents (empty line to quit).")
+    echo("policy-assistant chat: ask about the indexed documents (empty line to quit).")
     history: list[tuple[str, str]] = []
     while True:
         try:
             question = input("? ").strip()
         except (EOFError, KeyboardInterrupt):
-            click.echo("")
+            echo("")
             return
         if not question:
             return
         try:
             answer = assistant.ask(question, history=history)
         except AssistantError as exc:
-            click.echo(f"Error: {exc}")
+            echo(f"Error: {exc}")
             continue
         _print_answer(answer)
         history.append((answer.standalone_question or question, answer.text))
-        click.echo("")
+        echo("")
 
 
 @cli.command()
@@ -390,7 +407,7 @@ def serve(index: str | None, host: str, port: int, auth: str | None) -> None:
 
     assistant = _assistant(index)
     _run(assistant.retriever)  # fail now, with a clear message, if there is no index
-    click.echo(f"Serving on http://{host}:{port} (Ctrl-C stops)")
+    echo(f"Serving on http://{host}:{port} (Ctrl-C stops)")
     serve_ui(assistant, host, port, credentials)
 
 

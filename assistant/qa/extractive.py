@@ -22,6 +22,7 @@ from assistant.qa.answer_model import (
     shipped_model,
 )
 from assistant.qa.citations import citation_for
+from assistant.qa.injection import addresses_the_assistant
 from assistant.qa.linear import LinearModel
 from assistant.qa.refusal import refusal_features, shipped_refusal_model
 from assistant.qa.short_answer import short_span
@@ -64,6 +65,8 @@ def candidates(
     top = max((h.score for h in hits), default=0.0)
     out: list[Candidate] = []
     for hit in hits:
+        if addresses_the_assistant(hit.text):
+            continue  # a planted instruction is never an answer
         passage = Passage.of(hit, lexical.terms)
         for unit in units(hit.text, head=hit.start == 0):
             c = Candidate(hit, unit, featurize(q, passage, unit, lexical.terms, top))
@@ -150,7 +153,6 @@ def extractive_answer(
     q = Question.of(question, weights, years)
     cands = candidates(q, hits, lexical, model or shipped_model(embedding_model))
     evidence = evidence_of(cands, weights, lexical)
-    dense = max((h.dense_score or 0.0 for h in hits), default=0.0)
     ranked = sorted(cands, key=lambda c: (-c.p, len(c.text)))
     enough = bool(ranked) and evidence >= min_evidence and ranked[0].p >= min_confidence
     confidence = round(ranked[0].p, 4) if ranked else 0.0
@@ -160,8 +162,16 @@ def extractive_answer(
         terms_of = {h.chunk_id: set(lexical.terms(f"{h.title} {h.section} {h.text}")) for h in hits}
         support = round(refusal.probability(refusal_features(q, hits, ranked, terms_of)), 4)
     enough = enough and support >= min_support
-    if lang != "zh":
-        enough = enough or dense >= min_dense_evidence
+    if lang != "zh" and not enough:
+        # Across languages (an English question, Chinese passages) words cannot be compared:
+        # the dense similarity of the passages in the other language decides, and only their
+        # units may be quoted — never a passage in the question's own language that failed the
+        # gates above (a planted "answer: …" sentence).
+        other = {h.chunk_id for h in hits if is_chinese(h.text)}
+        cross = max((h.dense_score or 0.0 for h in hits if h.chunk_id in other), default=0.0)
+        if cross >= min_dense_evidence:
+            enough = True
+            ranked = [c for c in ranked if c.hit.chunk_id in other]
     if not ranked or not enough:
         return Answer(question, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
                       evidence=round(evidence, 4), confidence=confidence,
@@ -173,6 +183,11 @@ def extractive_answer(
     chosen = choose(ranked, max_sentences, max_chars, relative_cutoff)
     answer = _compose(question, chosen, hits, lang, evidence)
     answer.confidence, answer.support = confidence, support
+    answer.notes += [
+        f"not quoted: a passage of {h.source} addresses the assistant instead of the reader"
+        for h in hits
+        if addresses_the_assistant(h.text)
+    ]
     return answer
 
 

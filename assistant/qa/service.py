@@ -28,11 +28,26 @@ if TYPE_CHECKING:
 MAX_QUESTION_CHARS = 2000
 
 
+# Control, zero-width and other invisible characters: never part of a question.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
+# Something to search for: a Chinese character, a word of two letters, a number of two digits.
+_CONTENT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\d_]{2,}|\d{2,}")
+
+
 def check_question(question: str) -> str:
-    """The question with its whitespace collapsed; an error when it is empty or too long."""
-    q = " ".join((question or "").split())
+    """The question with invisible characters removed and its whitespace collapsed; an error
+    when it is empty, too long, or holds nothing to search for ("？", "……", "😀😀😀", "1")."""
+    if not isinstance(question, str):
+        raise AssistantError(f"the question must be text, not {type(question).__name__}")
+    q = " ".join(_INVISIBLE.sub("", question).split())
     if not q:
         raise AssistantError("the question is empty; type a question")
+    if not _CONTENT.search(q):
+        raise AssistantError(
+            f"the question {q[:20]!r} holds no words to search for; ask in words"
+        )
     if len(q) > MAX_QUESTION_CHARS:
         raise AssistantError(
             f"the question has {len(q)} characters, more than {MAX_QUESTION_CHARS}; shorten it"

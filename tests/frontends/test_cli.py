@@ -114,3 +114,29 @@ def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
     )  # fmt: skip
     assert chat.returncode == 0, chat.stderr
     assert "3.9万亿元" in chat.stdout and "4.4万亿元" in chat.stdout
+
+
+def test_terminal_escapes_from_documents_never_reach_the_terminal(
+    tmp_path, tiny_model, small_corpus
+) -> None:
+    """Issue 13.13: a document with escape sequences is quoted without them."""
+    (small_corpus / "escape.txt").write_text(
+        "关于试点的通知\n\n\x1b]0;PWNED\x07试点工作自\x1b[31m2026年3月1日\x1b[0m起开展。", "utf-8"
+    )
+    index = str(tmp_path / "idx")
+    assert run(["index", str(small_corpus), "--index", index], tiny_model).returncode == 0
+    out = run(["search", "试点工作自何时起开展", "--index", index], tiny_model)
+    assert out.returncode == 0 and "escape.txt" in out.stdout
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    assert "2026年3月1日" in out.stdout
+
+
+def test_bad_filter_values_are_clear_errors(tmp_path, tiny_model, small_corpus) -> None:
+    index = str(tmp_path / "idx")
+    assert run(["index", str(small_corpus), "--index", index], tiny_model).returncode == 0
+    bad = run(["search", "政府工作", "--index", index, "--from", "abc"], tiny_model)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "date_from 'abc' is not a date" in bad.stderr
+    backwards = run(["ask", "政府工作", "--index", index, "--from", "2025", "--to", "2023"],
+                    tiny_model)  # fmt: skip
+    assert backwards.returncode == 1 and "is after date_to" in backwards.stderr

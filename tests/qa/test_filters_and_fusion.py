@@ -24,3 +24,19 @@ def test_filters_fusion_and_quotes() -> None:
     assert rrf["b"] > rrf["a"]
     assert merge_spans("一句。二句。三句。", [(0, 3), (3, 6), (6, 9)]) == ["一句。二句。三句。"]
     assert merge_spans("一句。二句。三句。", [(0, 3), (6, 9)]) == ["一句。", "三句。"]
+
+
+def test_filters_reject_values_that_are_no_filters() -> None:
+    """Issue 13.13: a list as issuer, a date that is no date, a range that runs backwards."""
+    import pytest
+
+    from assistant.core.errors import AssistantError
+    from assistant.core.types import SearchFilters
+
+    with pytest.raises(AssistantError, match=r"issuer must be text, not list"):
+        SearchFilters(issuer=["国务院"])  # type: ignore[arg-type]
+    with pytest.raises(AssistantError, match=r"date_to '2025/13' is not a date"):
+        SearchFilters(date_to="2025/13")
+    with pytest.raises(AssistantError, match=r"after date_to"):
+        SearchFilters(date_from="2025", date_to="2024-12")
+    assert SearchFilters(date_from=" 2024-03 ").date_from == "2024-03"

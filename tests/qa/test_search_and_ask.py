@@ -111,8 +111,12 @@ def test_bad_questions_are_clear_errors(assistant) -> None:
             assistant.ask(bad)
     with pytest.raises(AssistantError, match="shorten"):
         assistant.ask("问" * 20000)
-    punct = assistant.ask("？？！！。。")
-    assert punct.abstained
+    # Issue 13.11: questions with nothing to search for are refused with a clear message.
+    for empty in ("？", "???", "……", "？？！！。。", "😀😀😀", "1", "\x00" * 10, "\u200b" * 10):
+        with pytest.raises(AssistantError, match=r"no words to search for|empty"):
+            assistant.ask(empty)
+    gibberish = assistant.ask("asdfghjkl")
+    assert gibberish.abstained and not gibberish.citations
 
 
 def test_model_mismatch_names_both_models(sample_index) -> None:
