@@ -254,6 +254,50 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, description="Seconds before a request fails.")
 
 
+class ServerSettings(BaseModel):
+    """The web server (``serve``)."""
+
+    auth: SecretStr = Field(
+        default=SecretStr(""),
+        description="USER:PASSWORD for the login (instead of --auth, which shows in 'ps'); with "
+        "a login the admin tab is offered on any address.",
+    )
+    allowed_hosts: str = Field(
+        default="",
+        description="Host names the server answers to besides IP addresses and loopback names, "
+        "comma-separated (e.g. policy.example.gov.cn); any other Host header is refused "
+        "(DNS rebinding).",
+    )
+    login_attempts_per_minute: int = Field(
+        default=10, ge=1, description="Login attempts allowed per client address per minute."
+    )
+    max_sessions: int = Field(
+        default=200,
+        ge=1,
+        description="Browser sessions whose chat state is kept in memory; the oldest beyond this "
+        "are dropped (their page starts a new conversation).",
+    )
+    session_ttl_s: int = Field(
+        default=3600,
+        ge=60,
+        description="Seconds a chat session's state is kept after its last use.",
+    )
+
+    def host_names(self) -> frozenset[str]:
+        """``allowed_hosts`` as a set of lower-case names."""
+        return frozenset(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) of ``auth``, None when no login is set; an error when malformed."""
+        raw = self.auth.get_secret_value()
+        if not raw:
+            return None
+        user, sep, password = raw.partition(":")
+        if not sep or not user or not password:
+            raise ValueError("server.auth takes USER:PASSWORD, e.g. admin:s3cret")
+        return user, password
+
+
 class ChromaSettings(BaseModel):
     """Where the vectors live: embedded in the index folder, or a Chroma server."""
 
@@ -349,6 +393,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @model_validator(mode="after")
     def _llm_mode_needs_an_endpoint(self) -> Settings:

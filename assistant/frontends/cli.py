@@ -36,6 +36,8 @@ def printable(text: str) -> str:
 def echo(message: object = "", err: bool = False) -> None:
     """``click.echo`` of ``message`` made printable."""
     click.echo(printable(str(message)), err=err)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -394,21 +396,62 @@ def chat(index: str | None) -> None:
 @click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7860, show_default=True, type=int, help="Port.")
-@click.option("--auth", default=None, metavar="USER:PASS", help="Require this login.")
-def serve(index: str | None, host: str, port: int, auth: str | None) -> None:
-    """Open the web chat (and, with --auth or on localhost, the admin tab)."""
-    credentials = None
+@click.option(
+    "--auth", default=None, metavar="USER:PASS",
+    help="Require this login (visible to other users in 'ps': prefer --auth-file or "
+    "ASSISTANT_SERVER__AUTH).",
+)  # fmt: skip
+@click.option(
+    "--auth-file", type=click.Path(dir_okay=False), default=None,
+    help="A file holding USER:PASS for the login.",
+)  # fmt: skip
+def serve(index: str | None, host: str, port: int, auth: str | None, auth_file: str | None) -> None:
+    """Open the web chat (and, with a login or on localhost, the admin tab)."""
+    from pydantic import SecretStr
+
+    settings = _settings(index)
+    if auth_file:
+        try:
+            auth = Path(auth_file).read_text("utf-8").strip()
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot read --auth-file {auth_file} ({exc.strerror})"
+            ) from exc
     if auth:
-        user, sep, password = auth.partition(":")
-        if not sep or not user or not password:
-            raise click.ClickException("--auth takes USER:PASS, e.g. --auth admin:s3cret")
-        credentials = (user, password)
+        server = settings.server.model_copy(update={"auth": SecretStr(auth)})
+        settings = settings.model_copy(update={"server": server})
+    try:
+        credentials = settings.server.credentials()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from assistant.app import Assistant
     from assistant.frontends.ui import serve as serve_ui
 
-    assistant = _assistant(index)
+    assistant = Assistant(settings)
     _run(assistant.retriever)  # fail now, with a clear message, if there is no index
-    echo(f"Serving on http://{host}:{port} (Ctrl-C stops)")
-    serve_ui(assistant, host, port, credentials)
+    _check_port(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    echo(f"Serving on http://{shown}:{port} (Ctrl-C stops)")
+    _run(lambda: serve_ui(assistant, host, port, credentials))
+
+
+def _check_port(host: str, port: int) -> None:
+    """A clear error when the address cannot be served (a port in use, an unknown host)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot serve on host {host!r} ({exc.strerror})") from exc
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror}); is another server using it? "
+                "Choose another port with --port"
+            ) from exc
 
 
 def main() -> None:

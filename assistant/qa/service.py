@@ -45,9 +45,7 @@ def check_question(question: str) -> str:
     if not q:
         raise AssistantError("the question is empty; type a question")
     if not _CONTENT.search(q):
-        raise AssistantError(
-            f"the question {q[:20]!r} holds no words to search for; ask in words"
-        )
+        raise AssistantError(f"the question {q[:20]!r} holds no words to search for; ask in words")
     if len(q) > MAX_QUESTION_CHARS:
         raise AssistantError(
             f"the question has {len(q)} characters, more than {MAX_QUESTION_CHARS}; shorten it"

@@ -70,7 +70,11 @@ def test_oversized_or_invalid_metadata_fails_that_file_only(settings, tmp_path: 
     (corpus / "gwr-2023.meta.json").write_text(json.dumps({"title": "长" * 1_000_000}), "utf-8")
     (corpus / "gwr-2024.meta.json").write_text(json.dumps({"date": "2024-02-30"}), "utf-8")
     (corpus / "gwr-2025.meta.json").write_text(json.dumps({"url": "javascript:alert(1)"}), "utf-8")
-    page = "<html><head><title>" + "标题" * 10_500 + "</title></head><body><p>关于试点的通知。</p></body></html>"
+    page = (
+        "<html><head><title>"
+        + "标题" * 10_500
+        + "</title></head><body><p>关于试点的通知。</p></body></html>"
+    )
     (corpus / "long-title.html").write_text(page, "utf-8")
     a = Assistant(settings)
     report = a.index([corpus])

@@ -19,7 +19,9 @@ def build_app(assistant: Assistant, admin: bool) -> gr.Blocks:
     import gradio as gr
 
     mode = T.MODE[assistant.settings.answer.mode]
-    app = gr.Blocks(title="Policy Assistant", analytics_enabled=False)
+    ttl = assistant.settings.server.session_ttl_s
+    # Gradio's uploaded and cached files are deleted once they are an hour old.
+    app = gr.Blocks(title="Policy Assistant", analytics_enabled=False, delete_cache=(ttl, ttl))
     with app:
         gr.Markdown(f"## {T.TITLE}\n回答模式 · Answer mode: **{mode}**")
         chat_tab(assistant)
@@ -30,7 +32,7 @@ def build_app(assistant: Assistant, admin: bool) -> gr.Blocks:
 
 def admin_allowed(host: str, auth: tuple[str, str] | None) -> bool:
     """Uploads and deletes are offered only behind a login or on a loopback address."""
-    return bool(auth) or host in ("127.0.0.1", "localhost", "::1")
+    return bool(auth) or host in ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def serve(
@@ -40,13 +42,24 @@ def serve(
     auth: tuple[str, str] | None = None,
     block: bool = True,
 ) -> gr.Blocks:
-    """Start the web app. The admin tab is offered only with auth or on a loopback address."""
+    """Start the web app behind the ``Guard`` (Host check, no anonymous uploads on a public
+    bind, limited logins). The admin tab is offered only with auth or on a loopback address."""
     import gradio as gr
+    from starlette.middleware import Middleware
 
-    app = build_app(assistant, admin=admin_allowed(host, auth))
+    from assistant.frontends.ui.guard import Guard
+
+    server = assistant.settings.server
+    admin = admin_allowed(host, auth)
+    app = build_app(assistant, admin=admin)
     app.queue(default_concurrency_limit=8)
+    guard = Middleware(
+        Guard, allowed_hosts=server.host_names(), uploads=admin,
+        login_per_minute=server.login_attempts_per_minute,
+    )  # fmt: skip
     app.launch(
-        server_name=host,
+        # An IPv6 address goes in brackets: Gradio binds without them and builds its URL with.
+        server_name=f"[{host}]" if ":" in host and not host.startswith("[") else host,
         server_port=port,
         auth=auth,
         prevent_thread_lock=not block,
@@ -57,5 +70,7 @@ def serve(
         head=T.HEAD,
         max_file_size=f"{int(assistant.settings.ingest.max_file_mb)}mb",
         theme=gr.themes.Default(font=["Noto Sans CJK SC", "sans-serif"], font_mono=["monospace"]),
+        app_kwargs={"middleware": [guard]},
+        state_session_capacity=server.max_sessions,
     )
     return app

@@ -98,7 +98,7 @@ def chat_tab(assistant: Assistant) -> None:
         out.write_text(export_markdown(turns), encoding="utf-8")
         return gr.update(value=str(out), visible=True)
 
-    turns = gr.State([])
+    turns = gr.State([], time_to_live=assistant.settings.server.session_ttl_s)
     with gr.Tab("问答 · Chat"), gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
