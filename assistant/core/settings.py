@@ -309,6 +309,12 @@ class ChromaSettings(BaseModel):
     token: SecretStr = Field(
         default=SecretStr(""), description="Bearer token for the Chroma server, if it wants one."
     )
+    timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds to wait for the Chroma server on any call before saying it does not "
+        "answer (a paused or overloaded server).",
+    )
 
     @field_validator("url")
     @classmethod

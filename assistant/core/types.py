@@ -134,6 +134,7 @@ class SyncReport:
     rebuild_reason: str = ""
     repaired: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what the sync repaired or worked around
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,6 +155,7 @@ class IndexStatus:
     last_report: dict[str, Any] = field(default_factory=dict)
     changed_since: list[tuple[str, str]] = field(default_factory=list)
     settings_changed: str = ""
+    problems: list[str] = field(default_factory=list)  # what is wrong, and what to do
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -161,6 +161,8 @@ def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) ->
         f"{report.chunks_deleted} deleted"
         + (f"; repaired {report.repaired} left by an interrupted sync" if report.repaired else "")
     )
+    for note in report.notes:
+        echo(f"  note: {note}")
     for old, new in report.renamed:
         echo(f"  renamed: {old} -> {new}")
     if report.failed:
@@ -191,6 +193,8 @@ def status(index: str | None, as_json: bool) -> None:
     echo(f"Model:      {st.model}")
     echo(f"Corpus:     {', '.join(st.corpus_roots)}")
     echo(f"Last sync:  {st.last_sync}")
+    for problem in st.problems:
+        echo(f"Problem:    {problem}")
     failed = st.last_report.get("failed") or []
     if failed:
         echo(f"Failed at last sync: {len(failed)}")

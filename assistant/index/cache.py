@@ -5,8 +5,10 @@ A changed document re-embeds only the chunks whose text is new; renamed or moved
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,17 +19,41 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors keyed by model id and text hash, stored as float32 blobs."""
+    """Vectors keyed by model id and text hash, stored as float32 blobs.
+
+    The cache is disposable: a damaged file (not a database, truncated) is moved aside and
+    started afresh (``recovered`` says so), and a write that fails because the disk is full
+    leaves no write-ahead log behind to hold the last free space."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recovered = ""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            if "full" in str(exc).lower():
+                raise
+            aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+            for suffix in ("", "-wal", "-shm"):
+                src = path.with_name(path.name + suffix)
+                if src.exists():
+                    src.replace(aside.with_name(aside.name + suffix))
+            self.recovered = (
+                f"the embedding cache {path.name} was damaged ({exc}); it was moved to "
+                f"{aside.name} and started afresh (chunks are embedded again)"
+            )
+            self._open()
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key TEXT NOT NULL, "
             "vec BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
         )
+        self._db.execute("SELECT COUNT(*) FROM vectors LIMIT 1").fetchone()
 
     def get_many(self, model: str, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -57,5 +83,12 @@ class EmbeddingCache:
         q = "SELECT COUNT(*) FROM vectors WHERE model = ?"
         return int(self._db.execute(q, (model,)).fetchone()[0])
 
-    def close(self) -> None:
-        self._db.close()
+    def close(self, failed: bool = False) -> None:
+        """Close the database; after a failed write (a full disk) also drop the write-ahead
+        log that could not be checkpointed, so it does not hold the last free space (only the
+        latest cached vectors are lost)."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        if failed:
+            for suffix in ("-wal", "-shm"):
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)

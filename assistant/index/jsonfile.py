@@ -34,5 +34,6 @@ def read_json(path: Path) -> Any:
         return None
     except (OSError, json.JSONDecodeError) as exc:
         raise IndexAccessError(
-            f"{path} is unreadable ({exc}); delete it and run 'policy-assistant index' again"
+            f"{path} is unreadable ({exc}); run 'policy-assistant index CORPUS_DIR' to write it "
+            "again (vectors come from the embedding cache)"
         ) from exc

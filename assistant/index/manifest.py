@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.core.errors import IndexAccessError
 from assistant.index.jsonfile import read_json, write_json_atomic
 
 
@@ -35,8 +36,25 @@ class Manifest:
         data = read_json(path)
         if not data:
             return cls(collection, signature)
-        docs = {k: DocEntry(**v) for k, v in data.get("docs", {}).items()}
-        return cls(data["collection"], data["signature"], docs)
+        try:
+            docs = {k: DocEntry(**v) for k, v in data.get("docs", {}).items()}
+            return cls(str(data["collection"]), dict(data["signature"]), docs)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise IndexAccessError(
+                f"{path} is damaged ({type(exc).__name__}: {exc}); run 'policy-assistant index "
+                "CORPUS_DIR' to write it again (vectors come from the embedding cache)"
+            ) from exc
+
+    @classmethod
+    def load_or_new(
+        cls, path: Path, collection: str, signature: dict[str, Any]
+    ) -> tuple[Manifest, str]:
+        """The manifest, or an empty one and why when the file is damaged: the sync then reads
+        every document again and keeps what Chroma holds that matches."""
+        try:
+            return cls.load(path, collection, signature), ""
+        except IndexAccessError as exc:
+            return cls(collection, signature), str(exc).split(";")[0]
 
     def save(self, path: Path) -> None:
         write_json_atomic(

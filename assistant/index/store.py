@@ -6,9 +6,12 @@ cosine, and telemetry is off.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import errno
+import functools
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -22,18 +25,78 @@ if TYPE_CHECKING:
     from assistant.core.settings import Settings
 
 _BATCH = 2000
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _bound_requests(client: Any, seconds: float) -> None:
+    """Chroma's HTTP client waits forever (its httpx session has no timeout): give it one."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
+def _translated(fn: Callable[P, R]) -> Callable[P, R]:
+    """Chroma's failures as one clear ``IndexAccessError``: a server that does not answer, a
+    full disk, a collection that is gone."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
+        assert isinstance(store, ChromaStore)
+        try:
+            return fn(*args, **kwargs)
+        except IndexAccessError:
+            raise
+        except Exception as exc:
+            raise store.explain(exc) from exc
+
+    return call
 
 
 def open_store(settings: Settings, path: Path) -> ChromaStore:
     """The store named by the settings (``chroma.url``), else the embedded one at ``path``."""
-    return ChromaStore(path, settings.chroma.url, settings.chroma.token.get_secret_value())
+    chroma = settings.chroma
+    return ChromaStore(path, chroma.url, chroma.token.get_secret_value(), chroma.timeout_s)
+
+
+def free_mib(path: Path) -> float:
+    """Free space on the file system holding ``path`` (or its nearest existing parent)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free / 2**20
+    except OSError:
+        return 0.0
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return (
+        (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+        or "disk is full" in text
+        or "no space left" in text
+    )
+
+
+def disk_full_error(path: Path, exc: BaseException) -> IndexAccessError:
+    return IndexAccessError(
+        f"the disk holding {path} is full ({free_mib(path):.0f} MiB free): free at least "
+        f"{NEEDED_MIB} MiB and run 'policy-assistant index' again; the index as it was before "
+        "this sync still answers"
+    )
+
+
+NEEDED_MIB = 200
 
 
 class ChromaStore:
     """One Chroma database holding one collection per index signature: embedded in ``path``,
     or on the Chroma server at ``url`` (then ``path`` is unused)."""
 
-    def __init__(self, path: Path, url: str = "", token: str = "") -> None:
+    def __init__(self, path: Path, url: str = "", token: str = "", timeout_s: float = 30.0) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -44,6 +107,11 @@ class ChromaStore:
             parsed = urlparse(url)
             headers = {"Authorization": f"Bearer {token}"} if token else None
             try:
+                # Chroma's client asks the server before it can be given a timeout: a server
+                # that does not answer is found here, within the timeout, instead.
+                import httpx
+
+                httpx.get(f"{url}/api/v2/heartbeat", timeout=timeout_s, headers=headers)
                 self._client = chromadb.HttpClient(
                     host=parsed.hostname or "127.0.0.1",
                     port=parsed.port or (443 if parsed.scheme == "https" else 8000),
@@ -51,28 +119,59 @@ class ChromaStore:
                     headers=headers,
                     settings=settings,
                 )
+                _bound_requests(self._client, timeout_s)
+                self._timeout_s = timeout_s
                 self._client.heartbeat()
             except Exception as exc:
-                raise IndexAccessError(
-                    f"cannot reach the Chroma server at {url} ({type(exc).__name__}: {exc}); "
-                    "start it with 'chroma run --path DIR --port PORT' or fix ASSISTANT_CHROMA__URL"
-                ) from exc
+                self._timeout_s = timeout_s
+                raise self.explain(exc) from exc
             return
-        path.mkdir(parents=True, exist_ok=True)
+        self._timeout_s = timeout_s
         try:
+            path.mkdir(parents=True, exist_ok=True)
             self._client = chromadb.PersistentClient(path=str(path), settings=settings)
         except Exception as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(path, exc) from exc
             raise IndexAccessError(
-                f"cannot open the Chroma database in {path} ({exc}); "
-                "delete that folder and run 'policy-assistant index' to rebuild it"
+                f"cannot open the Chroma database in {path} ({type(exc).__name__}: {exc}); "
+                "check the folder's permissions and free space"
             ) from exc
 
+    def explain(self, exc: BaseException) -> IndexAccessError:
+        """What a Chroma failure means for the user, and what to do."""
+        import httpx
+
+        where = self.url or str(self.path)
+        if isinstance(exc, httpx.TimeoutException):
+            return IndexAccessError(
+                f"the Chroma server at {self.url} did not answer within {self._timeout_s:g} s "
+                "(stopped, paused or overloaded?); check it, or raise ASSISTANT_CHROMA__TIMEOUT_S"
+            )
+        if isinstance(exc, httpx.TransportError):
+            return IndexAccessError(
+                f"cannot reach the Chroma server at {self.url} ({type(exc).__name__}); start it "
+                "with 'chroma run --path DIR --port PORT' or fix ASSISTANT_CHROMA__URL"
+            )
+        if is_disk_full(exc):
+            return disk_full_error(self.path, exc)
+        if type(exc).__name__ in ("NotFoundError", "InvalidCollectionException"):
+            return IndexAccessError(
+                f"a collection the index names is missing from the Chroma database in {where} "
+                f"({exc}); run 'policy-assistant index CORPUS_DIR' to rebuild it (unchanged "
+                "chunks' vectors come from the embedding cache)"
+            )
+        return IndexAccessError(f"the Chroma database in {where} failed ({type(exc).__name__}: "
+                                f"{exc})")  # fmt: skip
+
+    @_translated
     def info(self, name: str) -> dict[str, Any]:
         """The collection's own metadata (sync token, model), or {} when it does not exist."""
         if not self.has_collection(name):
             return {}
         return dict(self.collection(name, create=False).metadata or {})
 
+    @_translated
     def stamp(self, name: str, info: dict[str, Any]) -> None:
         """Record ``info`` (a new sync token, the model) on the collection for other instances."""
         self.collection(name).modify(metadata={k: v for k, v in info.items() if v != ""})
@@ -84,13 +183,16 @@ class ChromaStore:
             )
         return self._client.get_collection(name, embedding_function=None)
 
+    @_translated
     def has_collection(self, name: str) -> bool:
         return name in {c.name for c in self._client.list_collections()}
 
+    @_translated
     def drop(self, name: str) -> None:
         if self.has_collection(name):
             self._client.delete_collection(name)
 
+    @_translated
     def upsert(
         self,
         name: str,
@@ -108,6 +210,7 @@ class ChromaStore:
                 metadatas=[clean_metadata(m) for m in metadatas[i : i + _BATCH]],
             )
 
+    @_translated
     def delete(self, name: str, ids: list[str]) -> None:
         if not ids:
             return
@@ -115,6 +218,7 @@ class ChromaStore:
         for i in range(0, len(ids), _BATCH):
             col.delete(ids=ids[i : i + _BATCH])
 
+    @_translated
     def ids(self, name: str) -> set[str]:
         if not self.has_collection(name):
             return set()
@@ -130,10 +234,16 @@ class ChromaStore:
 
     def iter_records(self, name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """``(id, document, metadata)`` of every chunk, in pages."""
-        col = self.collection(name, create=False)
+        try:
+            col = self.collection(name, create=False)
+        except Exception as exc:
+            raise self.explain(exc) from exc
         offset = 0
         while True:
-            got = col.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+            try:
+                got = col.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+            except Exception as exc:
+                raise self.explain(exc) from exc
             docs, metas = got["documents"] or [], got["metadatas"] or []
             for cid, doc, meta in zip(got["ids"], docs, metas, strict=True):
                 yield cid, doc, dict(meta)
@@ -141,11 +251,13 @@ class ChromaStore:
                 return
             offset += len(got["ids"])
 
+    @_translated
     def count(self, name: str) -> int:
         if not self.has_collection(name):
             return 0
         return self.collection(name, create=False).count()
 
+    @_translated
     def query(
         self, name: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:

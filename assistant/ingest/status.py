@@ -11,17 +11,29 @@ from assistant.core.types import IndexStatus
 from assistant.index.layout import IndexPaths, collection_name, describe_change
 from assistant.index.manifest import Manifest
 from assistant.index.pointer import IndexPointer
+from assistant.index.store import open_store
 from assistant.ingest.corpus import file_digest, read_document_bytes, scan
 
 
 def index_status(settings: Settings) -> IndexStatus:
-    """The status of the index in ``settings.index_dir`` (cheap: no Chroma, no model)."""
+    """The status of the index in ``settings.index_dir`` (no model): what the last sync left,
+    the files changed since, and ``problems`` — a damaged or missing part, named with the fix."""
     paths = IndexPaths(Path(settings.index_dir))
     st = IndexStatus(index_dir=str(paths.root), exists=paths.pointer.is_file())
     if not st.exists:
         return st
-    pointer = IndexPointer.load(paths.pointer)
-    manifest = Manifest.load(paths.manifest(pointer.collection), pointer.collection, {})
+    pointer, damaged = IndexPointer.load_or_new(paths.pointer)
+    if damaged:
+        st.problems.append(f"{damaged}; run 'policy-assistant index CORPUS_DIR' to write it again")
+        return st
+    manifest_path = paths.manifest(pointer.collection)
+    manifest, damaged = Manifest.load_or_new(manifest_path, pointer.collection, {})
+    if damaged or (pointer.collection and not manifest_path.is_file()):
+        why = damaged or f"the manifest {manifest_path} is missing"
+        st.problems.append(
+            f"{why}: the documents below are not known; run 'policy-assistant index "
+            "CORPUS_DIR' to write it again (vectors come from the embedding cache)"
+        )
     st.documents = len(manifest.docs)
     st.chunks = manifest.chunk_count()
     st.model = str(pointer.signature.get("embedding_model", ""))
@@ -31,10 +43,32 @@ def index_status(settings: Settings) -> IndexStatus:
     st.last_report = pointer.last_report
     if pointer.collection != collection_name(settings):
         st.settings_changed = describe_change(pointer.signature, settings.index_signature())
+    st.problems += _store_problems(settings, paths, pointer.collection, st.chunks)
     roots = [Path(r) for r in pointer.corpus_roots if Path(r).is_dir()]
     if roots:
         st.changed_since = changed_files(settings, roots, manifest)
     return st
+
+
+def _store_problems(
+    settings: Settings, paths: IndexPaths, collection: str, chunks: int
+) -> list[str]:
+    """Whether Chroma holds the chunks the manifest lists (a deleted or emptied database)."""
+    if not collection or not chunks:
+        return []
+    fix = ("run 'policy-assistant index CORPUS_DIR' to rebuild it (unchanged chunks' vectors "
+           "come from the embedding cache)")  # fmt: skip
+    if not settings.chroma.url and not (paths.chroma / "chroma.sqlite3").is_file():
+        return [f"the Chroma database in {paths.chroma} is missing; {fix}"]
+    try:
+        held = open_store(settings, paths.chroma).count(collection)
+    except AssistantError as exc:
+        return [str(exc)]
+    if held != chunks:
+        where = settings.chroma.url or str(paths.chroma)
+        return [f"the Chroma database in {where} holds {held} chunks of collection {collection}, "
+                f"the manifest {chunks}; {fix}"]  # fmt: skip
+    return []
 
 
 def changed_files(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from assistant.index.lexical_sync import ensure_lexical
 from assistant.index.lock import IndexLock
 from assistant.index.manifest import Manifest
 from assistant.index.pointer import IndexPointer
-from assistant.index.store import ChromaStore, open_store
+from assistant.index.store import ChromaStore, disk_full_error, is_disk_full, open_store
 from assistant.ingest.corpus import (
     CorpusFile,
     file_digest,
@@ -113,24 +114,32 @@ class Indexer:
         try:
             with IndexLock(self.paths.root):
                 self._sync_locked([Path(r) for r in roots], report, progress or _noop)
+        except (OSError, sqlite3.Error) as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(self.paths.root, exc) from exc
+            raise
         finally:
             self._model.finish()
         report.seconds = round(time.perf_counter() - t0, 3)
-        pointer = IndexPointer.load(self.paths.pointer)
+        pointer, _ = IndexPointer.load_or_new(self.paths.pointer)
         pointer.last_report = _summary(report)
         pointer.save(self.paths.pointer)
         return report
 
     def _sync_locked(self, roots: list[Path], report: SyncReport, progress: Progress) -> None:
         files, report.skipped = scan(roots, self.settings)
-        pointer = IndexPointer.load(self.paths.pointer)
+        pointer, damaged = IndexPointer.load_or_new(self.paths.pointer)
+        if damaged:
+            report.notes.append(f"{damaged}: written again")
         signature = self.settings.index_signature()
         target = collection_name(self.settings)
         old_collection = pointer.collection if pointer.collection != target else ""
         if old_collection:
             report.rebuilt = True
             report.rebuild_reason = describe_change(pointer.signature, signature)
-        manifest = Manifest.load(self.paths.manifest(target), target, signature)
+        manifest, damaged = Manifest.load_or_new(self.paths.manifest(target), target, signature)
+        if damaged:
+            report.notes.append(f"{damaged}: every document is read again")
         if likely_to_embed(files, manifest):
             self._model.start()  # loads while the store opens and files are read
         store = open_store(self.settings, self.paths.chroma)
@@ -183,7 +192,10 @@ class Indexer:
     def _index_changed(self, run: _Run, todo: list[_Todo]) -> None:
         """Prepare the documents and write them group by group (``ingest.write_batch_chunks``)."""
         cache = EmbeddingCache(self.paths.cache)
+        if cache.recovered:
+            run.report.notes.append(cache.recovered)
         prepared: list[Prepared] = []
+        failed = False
         try:
             for n, item in enumerate(todo, start=1):
                 run.progress("read", n, len(todo))
@@ -206,8 +218,11 @@ class Indexer:
                     prepared = []
             if prepared:
                 self._write_group(run, prepared, cache)
+        except BaseException:
+            failed = True
+            raise
         finally:
-            cache.close()
+            cache.close(failed=failed)
 
     def _vectors(self, run: _Run, texts: list[str], cache: EmbeddingCache) -> np.ndarray:
         """Vectors of ``texts``: from the cache where it has them, else encoded and cached."""

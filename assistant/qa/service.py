@@ -80,10 +80,16 @@ class QAService:
         if self._store is None:
             self._store = open_store(self.settings, self.paths.chroma)
         info = self._store.info(collection) if collection else {}
+        where = self.settings.chroma.url or str(self.paths.root)
         if not collection or (server and not info):
-            where = self.settings.chroma.url or str(self.paths.root)
             raise IndexAccessError(
                 f"no index in {where}; build it with 'policy-assistant index CORPUS_DIR'"
+            )
+        if not info and not self._store.has_collection(collection):
+            raise IndexAccessError(
+                f"the Chroma database in {where} has no collection {collection}, which index.json "
+                "names (was it deleted or replaced?); run 'policy-assistant index CORPUS_DIR' to "
+                "rebuild it — unchanged chunks' vectors come from the embedding cache"
             )
         built_with = str(
             info.get("embedding_model") or pointer.signature.get("embedding_model", "")

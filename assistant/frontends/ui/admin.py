@@ -33,6 +33,7 @@ def status_summary(assistant: Assistant) -> str:
         f"文档 Documents: {st.documents} · 段落 Chunks: {st.chunks} · "
         f"模型 Model: {st.model} · 上次同步 Last sync: {st.last_sync}"
     ]
+    lines += [f"问题 Problem: {p}" for p in st.problems]
     lines += [f"失败 Failed: {s}: {r}" for s, r in failed]
     lines += [f"待同步 Changed: {w} {s}" for s, w in st.changed_since]
     return "\n".join(lines)
@@ -44,7 +45,8 @@ def report_text(r: SyncReport) -> str:
         f"删除 removed {len(r.removed)} · 未变 unchanged {len(r.unchanged)} · "
         f"失败 failed {len(r.failed)}"
     )
-    return msg + "".join(f"\n失败 {f.source}: {f.reason}" for f in r.failed)
+    notes = "".join(f"\n注意 note: {n}" for n in r.notes)
+    return msg + notes + "".join(f"\n失败 {f.source}: {f.reason}" for f in r.failed)
 
 
 def admin_tab(assistant: Assistant) -> None:
