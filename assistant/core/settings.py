@@ -229,6 +229,13 @@ class AnswerSettings(BaseModel):
         description="Refuse when the refusal model gives the passages a lower probability of "
         "answering the question than this (calibrated with gold documents withheld).",
     )
+    min_support_other: float = Field(
+        default=0.015,
+        ge=0,
+        le=1,
+        description="The same for questions in other languages (the refusal model was trained "
+        "on Chinese sets; calibrated on doc2dial-gov-en with gold documents withheld).",
+    )
     min_dense_evidence: float = Field(
         default=0.76,
         ge=-1,

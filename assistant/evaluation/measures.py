@@ -69,6 +69,7 @@ class Outcome:
     confidence: float = 0.0
     support: float = 0.0
     dense: float = 0.0
+    cross_dense: float = 0.0  # over passages in the other language than the question
 
 
 def _ratio(a: float, b: float) -> float | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from assistant.core.text import is_chinese
 from assistant.core.types import Answer, SyncReport
 from assistant.evaluation.devsets import DevSet, with_withheld, withheld_docs, write_corpus
 from assistant.evaluation.measures import (
@@ -75,7 +76,12 @@ def outcome_of(qid: str, answer: Answer, latency_ms: float, k: int) -> Outcome:
         confidence=answer.confidence,
         support=answer.support,
         dense=max((h.dense_score or 0.0 for h in answer.hits[:k]), default=0.0),
-    )
+        cross_dense=max(
+            (h.dense_score or 0.0 for h in answer.hits[:k]
+             if is_chinese(h.text) != is_chinese(answer.question)),
+            default=0.0,
+        ),
+    )  # fmt: skip
 
 
 def record_of(q: EvalQuestion, o: Outcome, run: str) -> dict[str, Any]:
@@ -100,6 +106,7 @@ def record_of(q: EvalQuestion, o: Outcome, run: str) -> dict[str, Any]:
         "confidence": o.confidence,
         "support": o.support,
         "dense": o.dense,
+        "cross_dense": o.cross_dense,
     }
 
 

@@ -140,6 +140,7 @@ def extractive_answer(
     max_chars: int = 300,
     relative_cutoff: float = 0.5,
     min_support: float = 0.0,
+    min_support_other: float = 0.0,
     model: LinearModel | None = None,
     refusal_model: LinearModel | None = None,
     embedding_model: str = "",
@@ -161,7 +162,7 @@ def extractive_answer(
     if refusal is not None and ranked:
         terms_of = {h.chunk_id: set(lexical.terms(f"{h.title} {h.section} {h.text}")) for h in hits}
         support = round(refusal.probability(refusal_features(q, hits, ranked, terms_of)), 4)
-    enough = enough and support >= min_support
+    enough = enough and support >= (min_support if lang == "zh" else min_support_other)
     if lang != "zh" and not enough:
         # Across languages (an English question, Chinese passages) words cannot be compared:
         # the dense similarity of the passages in the other language decides, and only their

@@ -133,7 +133,8 @@ class QAService:
         answer = extractive_answer(
             standalone, passages, retriever.lexical, min_evidence=a.min_evidence,
             min_confidence=a.min_confidence, relative_cutoff=a.relative_cutoff,
-            min_support=a.min_support, embedding_model=self.settings.embedding.model,
+            min_support=a.min_support, min_support_other=a.min_support_other,
+            embedding_model=self.settings.embedding.model,
             min_dense_evidence=a.min_dense_evidence, max_sentences=a.max_sentences,
             max_chars=a.max_chars,
         )  # fmt: skip
