@@ -1,8 +1,9 @@
 """Per-field accuracy of the metadata rules on the hand-labelled set eval/metadata_labels.jsonl.
 
 The labels (facts only: title, 文号, issuer, date, type) cover 136 notices and news items of
-../shared/data/dev-sets/ncp-policy-qa (flattened web text; read from there, never copied) and
-the 25 documents of the sample corpus (line-broken; their sidecars are not used here). The
+../shared/data/dev-sets/ncp-policy-qa (flattened web text; read from there, never copied), 56
+English pages of doc2dial-gov-en, and the 25 documents of the sample corpus (line-broken; their
+sidecars are not used here). The
 sample documents are also measured flattened (line breaks replaced by spaces), the shape text
 from web pages and PDFs often has.
 
@@ -25,11 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def texts(dev_sets: Path) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
-    corpus = dev_sets / "ncp-policy-qa" / "corpus.jsonl"
-    if corpus.is_file():
-        for line in corpus.read_text("utf-8").splitlines():
-            row = json.loads(line)
-            out[("ncp-policy-qa", row["doc_id"])] = row["text"]
+    for name in ("ncp-policy-qa", "doc2dial-gov-en"):
+        corpus = dev_sets / name / "corpus.jsonl"
+        if corpus.is_file():
+            for line in corpus.read_text("utf-8").splitlines():
+                row = json.loads(line)
+                out[(name, row["doc_id"])] = row["text"]
     for path in (ROOT / "corpus").glob("*.txt"):
         out[("sample", path.stem)] = path.read_text("utf-8")
     return out
@@ -72,7 +74,16 @@ def main() -> None:
     docs = texts(args.dev_sets)
     labels = [lab for lab in labels if (lab["set"], lab["doc_id"]) in docs]
     groups = [
-        ("ncp-policy-qa (flattened web text)", [x for x in labels if x["set"] != "sample"], False),
+        (
+            "ncp-policy-qa (flattened web text)",
+            [x for x in labels if x["set"] == "ncp-policy-qa"],
+            False,
+        ),
+        (
+            "doc2dial-gov-en (English pages)",
+            [x for x in labels if x["set"] == "doc2dial-gov-en"],
+            False,
+        ),
         ("sample corpus (line-broken)", [x for x in labels if x["set"] == "sample"], False),
         ("sample corpus, flattened", [x for x in labels if x["set"] == "sample"], True),
     ]

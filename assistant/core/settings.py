@@ -32,7 +32,7 @@ BUNDLED_MODELS = (BUNDLED_E5, BUNDLED_E5_INT8, BUNDLED_E5_FP32, BUNDLED_MINILM)
 # How documents are read into chunks and metadata (loaders, metadata rules, chunking): bumped
 # when those rules change, so that the next sync reads every document again. Vectors whose
 # embedded text did not change come from the embedding cache.
-READING_RULES_VERSION = 3
+READING_RULES_VERSION = 4
 
 
 class EmbeddingSettings(BaseModel):
@@ -109,6 +109,15 @@ class ChunkingSettings(BaseModel):
         le=8000,
         description="A single sentence longer than this is cut, the only time a chunk ends "
         "inside a sentence.",
+    )
+    latin_scale: float = Field(
+        default=2.0,
+        ge=1.0,
+        le=5.0,
+        description="A document not in Chinese (English and other alphabetic text) gets chunks "
+        "this many times longer in characters: a Latin-script character carries far less than "
+        "a Chinese one, and at the Chinese size an English page is cut into one- or "
+        "two-sentence scraps that part a FAQ answer from its question.",
     )
     overlap_sentences: int = Field(
         default=0,
@@ -235,6 +244,31 @@ class AnswerSettings(BaseModel):
         le=1,
         description="The same for questions in other languages (the refusal model was trained "
         "on Chinese sets; calibrated on doc2dial-gov-en with gold documents withheld).",
+    )
+    crosslingual: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Answer a question from passages in another language (an English question, "
+        "Chinese notices) by the embedding model's sentence similarity: 'auto' does so with the "
+        "multilingual-e5 models, for which min_cross_margin and min_cross_lift are calibrated; "
+        "'on' with any model (calibrate them with make bench-refusal); 'off' never (such "
+        "questions then pass the min_dense_evidence gate and term overlap only).",
+    )
+    min_cross_margin: float = Field(
+        default=0.015,
+        ge=0,
+        le=1,
+        description="Across languages (an English question, Chinese passages), refuse when the "
+        "best unit's similarity to the question stands less than this above the typical "
+        "unit's (calibrated with gold documents withheld).",
+    )
+    min_cross_lift: float = Field(
+        default=0.045,
+        ge=0,
+        le=1,
+        description="Across languages, refuse also when the best passage's dense similarity "
+        "stands less than this above the question's mean similarity to the index (a sample "
+        "of its chunks): a dense margin, not a raw cosine, since multilingual e5 puts most "
+        "pairs near 0.8 (calibrated on xquad-en2zh with gold documents withheld).",
     )
     min_dense_evidence: float = Field(
         default=0.76,

@@ -17,60 +17,21 @@ CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN_RE = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*%?"
 )
+# How text becomes terms; bumped when that changes, so saved BM25 indexes are rebuilt.
+ANALYZER_VERSION = 2
+
+# English function words (the usual information-retrieval list): never terms.
 _EN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "at",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "into",
-        "than",
-        "then",
-        "there",
-        "their",
-        "which",
-        "who",
-        "whom",
-        "what",
-        "when",
-        "where",
-        "how",
-        "why",
-        "do",
-        "does",
-        "did",
-        "not",
-        "no",
-        "can",
-        "will",
-        "shall",
-        "may",
-        "should",
-        "would",
-    ]
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    shall may might must also etc
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
 
@@ -152,15 +113,31 @@ def jieba_words(run: str) -> list[str]:
     return [w for w in words if w not in _JIEBA_DROP] or [run]
 
 
+@cache
+def _stemmer() -> Any:
+    import Stemmer  # type: ignore[import-not-found]  # PyStemmer: Snowball stemmers, as bm25s
+
+    return Stemmer.Stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a lower-case English word: "upgrades" → "upgrad"."""
+    return str(_stemmer().stemWord(word))
+
+
 def _analyze(text: str, cjk: Callable[[str], list[str]]) -> list[str]:
+    """Terms of ``text``: Chinese runs by ``cjk``; Latin words lower-cased, English stop words
+    dropped and stemmed; numbers as they are."""
     out: list[str] = []
     for tok in _raw_tokens(text):
         if CJK_RE.fullmatch(tok):
             out.extend(cjk(tok))
         else:
             low = tok.lower()
-            if low not in _EN_STOP:
-                out.append(low)
+            if low in _EN_STOP:
+                continue
+            out.append(stem(low) if low.isalpha() else low)
     return out
 
 

@@ -288,6 +288,11 @@ class Answer:
     confidence: float = 0.0
     # The refusal model's probability that the passages answer the question at all (0..1).
     support: float = 0.0
+    # Across languages: how far the best unit's similarity stands above the typical unit's.
+    cross_margin: float = 0.0
+    # Across languages: how far the best passage's dense similarity stands above the question's
+    # mean similarity to the index (None when not measured).
+    cross_lift: float | None = None
     unsupported_sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     short: ShortAnswer | None = None

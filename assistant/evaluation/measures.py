@@ -70,6 +70,8 @@ class Outcome:
     support: float = 0.0
     dense: float = 0.0
     cross_dense: float = 0.0  # over passages in the other language than the question
+    cross_margin: float = 0.0
+    cross_lift: float | None = None
 
 
 def _ratio(a: float, b: float) -> float | None:

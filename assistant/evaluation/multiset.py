@@ -75,6 +75,8 @@ def outcome_of(qid: str, answer: Answer, latency_ms: float, k: int) -> Outcome:
         evidence=answer.evidence,
         confidence=answer.confidence,
         support=answer.support,
+        cross_margin=answer.cross_margin,
+        cross_lift=answer.cross_lift,
         dense=max((h.dense_score or 0.0 for h in answer.hits[:k]), default=0.0),
         cross_dense=max(
             (h.dense_score or 0.0 for h in answer.hits[:k]
@@ -107,6 +109,8 @@ def record_of(q: EvalQuestion, o: Outcome, run: str) -> dict[str, Any]:
         "support": o.support,
         "dense": o.dense,
         "cross_dense": o.cross_dense,
+        "cross_margin": o.cross_margin,
+        "cross_lift": o.cross_lift,
     }
 
 

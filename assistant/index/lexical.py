@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.core.text import ANALYZERS
+from assistant.core.text import ANALYZER_VERSION, ANALYZERS
 
 if TYPE_CHECKING:
     import bm25s
@@ -42,7 +42,7 @@ def _encode(terms_of_text: list[str], terms: list[str], term_ids: dict[str, int]
 
 
 def fingerprint(ids: Iterable[str], analyzer: str, k1: float, b: float) -> str:
-    h = hashlib.sha256(f"{analyzer}|{k1}|{b}".encode())
+    h = hashlib.sha256(f"{analyzer}|{ANALYZER_VERSION}|{k1}|{b}".encode())
     for i in sorted(ids):
         h.update(i.encode())
         h.update(b"\n")

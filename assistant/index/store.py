@@ -252,6 +252,17 @@ class ChromaStore:
             offset += len(got["ids"])
 
     @_translated
+    def vectors(self, name: str, ids: list[str]) -> np.ndarray:
+        """The stored vectors of ``ids`` (those still present), one row each."""
+        if not ids:
+            return np.zeros((0, 0), dtype=np.float32)
+        got = self.collection(name, create=False).get(ids=ids, include=["embeddings"])
+        rows = got["embeddings"]
+        if rows is None or len(rows) == 0:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.asarray(rows, dtype=np.float32)
+
+    @_translated
     def count(self, name: str) -> int:
         if not self.has_collection(name):
             return 0

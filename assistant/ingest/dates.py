@@ -1,5 +1,5 @@
-"""Dates as official texts write them — 2024年3月5日, 二〇二六年三月十二日, 2024-03-05 — read
-into ISO form (pure)."""
+"""Dates as official texts write them — 2024年3月5日, 二〇二六年三月十二日, 2024-03-05,
+January 14, 2026, 14 Jan 2026 — read into ISO form (pure)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ _DATE_CN = re.compile(
     r"\s*([一二三四五六七八九十]{1,3})\s*日"
 )
 _DATE_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
+_MONTHS = {m: n for n, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+)}  # fmt: skip
+_MONTH = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")  # fmt: skip
+_DATE_EN_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b")
+_DATE_EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+((?:19|20)\d{{2}})\b")
 
 
 def _cn_number(s: str) -> int:
@@ -50,6 +57,14 @@ def find_dates(text: str) -> list[tuple[int, str]]:
         iso = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if iso:
             found.append((m.start(), iso))
+    for m in _DATE_EN_MDY.finditer(text):  # January 14, 2026 / Jan. 14 2026
+        iso = _valid(int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2)))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _DATE_EN_DMY.finditer(text):  # 14 January 2026 / 14 Jan 2026
+        iso = _valid(int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)))
+        if iso:
+            found.append((m.start(), iso))
     return sorted(found)
 
 
@@ -57,6 +72,6 @@ def only_date(segment: str) -> bool:
     """True when ``segment`` is a date and nothing more (a signature's date line), brackets and
     spaces aside."""
     rest = segment
-    for pattern in (_DATE_NUM, _DATE_CN, _DATE_ISO):
+    for pattern in (_DATE_NUM, _DATE_CN, _DATE_ISO, _DATE_EN_MDY, _DATE_EN_DMY):
         rest = pattern.sub("", rest)
     return bool(find_dates(segment)) and not re.sub(r"[\s（）()]", "", rest)

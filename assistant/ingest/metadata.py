@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.core.errors import DocumentError
+from assistant.core.text import is_chinese
 from assistant.core.types import DocMeta
 from assistant.ingest.dates import find_dates, only_date
 from assistant.ingest.segments import (
@@ -219,6 +220,8 @@ def _headline(cands: list[Segment]) -> str:
     if not cands or organs_in(cands[0].text):
         return ""
     first = cands[0].text.strip()
+    if not is_chinese(first):
+        return first  # an English page's first line is its title; the next is another heading
     if len(cands) > 1:
         second = cands[1].text.strip()
         distinct = _tight(second) not in _tight(first) and _tight(first) not in _tight(second)
@@ -394,13 +397,68 @@ def parse_metadata(text: str, title_hint: str = "") -> DocMeta:
         doc_type = NEWS_TYPE
         if not head.header_organ and issuer != signer:
             issuer = signer  # a news item names no issuer, unless it reproduces a signed notice
+    date = _find_date(text, head, lines, signed)
+    if not is_chinese(text[:2000]):
+        title = _EN_REF_MARK.sub("", title).strip()
+        issuer = issuer or _english_issuer(text, lines)
+        date = date or _english_date(text)
     return DocMeta(
         title=title,
         issuer=issuer,
         doc_number=_find_number(head, title, text),
-        date=_find_date(text, head, lines, signed),
+        date=date,
         doc_type=doc_type,
     )
+
+
+# English pages and press releases.
+_EN_REF_MARK = re.compile(r"\s*\[\s*\d+\s*\]\s*$")  # a link marker after a title: "Renew ID[1]"
+_EN_AGENCY = (
+    r"(?:[A-Z][A-Za-z&'.-]*\s+)*?(?:Ministry|Department|Office|Administration|Commission|Bureau|"
+    r"Agency|Council|Service|Board|Authority|Committee)(?:\s+(?:of|for|and|on|the|[A-Z][\w&'.-]*))*"
+)
+_EN_RELEASED = re.compile(
+    rf"\b(?:[Tt]he\s+)?({_EN_AGENCY}?)(?:\s+\(([A-Z]{{2,}})\))?,?\s+(?:has\s+)?"
+    r"(?:released|issued|published|announced|unveiled)\b"
+)
+_EN_AGENCY_LINE = re.compile(rf"^(?:[Tt]he\s+)?{_EN_AGENCY}$")
+_EN_DATE_LABEL = re.compile(
+    r"(?:Last\s+(?:updated|modified|reviewed)|Updated|Revised|Published|Issued|Release\s+date|"
+    r"Date(?:\s+of\s+issue)?)\s*(?:on\s*)?[:：]?\s*",
+    re.I,
+)
+_EN_DATELINE = re.compile(r"^[A-Z][A-Za-z .]{1,30},\s*(.{6,24}?)\s*[—–-]{1,2}\s")
+
+
+def _english_issuer(text: str, lines: list[str]) -> str:
+    """The body that releases an English text: "the Ministry of Industry and Information
+    Technology (MIIT) released …" in its lead, or an agency's name standing alone at its head
+    or foot."""
+    m = _EN_RELEASED.search(text[:800])
+    if m and len(m.group(1).split()) >= 2:
+        return " ".join(m.group(1).split())
+    tail = [ln.strip() for ln in text[-600:].splitlines() if ln.strip()][-5:]
+    for line in [*lines[:4], *tail]:
+        if len(line) <= 80 and _EN_AGENCY_LINE.match(line):
+            return re.sub(r"^[Tt]he\s+", "", line)
+    return ""
+
+
+def _english_date(text: str) -> str:
+    """An English page's own date: a label ("Last updated: January 14, 2026") or a press
+    release's dateline ("BEIJING, Jan. 14, 2026 — …")."""
+    for part in (text[:1500], text[-600:]):
+        for m in _EN_DATE_LABEL.finditer(part):
+            dates = find_dates(part[m.end() : m.end() + 30])
+            if dates and dates[0][0] == 0:
+                return dates[0][1]
+    for line in text[:600].splitlines():
+        dateline = _EN_DATELINE.match(line.strip())
+        if dateline:
+            dates = find_dates(dateline.group(1))
+            if dates:
+                return dates[0][1]
+    return ""
 
 
 def sidecar_path(path: Path) -> Path:

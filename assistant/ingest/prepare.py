@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.settings import ChunkingSettings
-from assistant.core.text import searchable_text
+from assistant.core.text import is_chinese, searchable_text
 from assistant.core.types import Chunk, ReadLimits
 from assistant.index.manifest import DocEntry
 from assistant.index.records import chunk_metadata
@@ -41,11 +41,12 @@ def prepare_document(
     meta = merge(parsed, read_sidecar(cf.path, cf.source))
     if not meta.title:
         meta.title = cf.path.stem
+    scale = 1.0 if is_chinese(loaded.text[:4000]) else chunking.latin_scale
     chunks = chunk_text(
         loaded.text,
         cf.source,
-        target_chars=chunking.target_chars,
-        max_chars=chunking.max_chars,
+        target_chars=round(chunking.target_chars * scale),
+        max_chars=round(chunking.max_chars * scale),
         overlap_sentences=chunking.overlap_sentences,
         page_at=loaded.page_at if loaded.pages else None,
     )

@@ -22,6 +22,13 @@ from assistant.qa.answer_model import (
     shipped_model,
 )
 from assistant.qa.citations import citation_for
+from assistant.qa.crosslingual import (
+    NOTE,
+    Encoder,
+    crosslingual_candidates,
+    margin,
+    other_language,
+)
 from assistant.qa.injection import addresses_the_assistant
 from assistant.qa.linear import LinearModel
 from assistant.qa.refusal import refusal_features, shipped_refusal_model
@@ -144,10 +151,16 @@ def extractive_answer(
     model: LinearModel | None = None,
     refusal_model: LinearModel | None = None,
     embedding_model: str = "",
+    encoder: Encoder | None = None,
+    min_cross_margin: float = 0.0,
+    typical_dense: float | None = None,
+    min_cross_lift: float = 0.0,
 ) -> Answer:
     """Pick the units that answer, keep them verbatim, order them, mark each with [n].
     ``embedding_model`` names the model that gave the hits' dense similarities: the shipped
-    models trained with it use them, others do not."""
+    models trained with it use them, others do not. With an ``encoder``, a question whose best
+    passage is in another language is answered across languages (``crosslingual``);
+    ``typical_dense`` is the question's mean similarity to the index, the baseline there."""
     lang = language_of(question)
     weights = question_terms(question, lexical)
     years = years_in(question)
@@ -163,14 +176,20 @@ def extractive_answer(
         terms_of = {h.chunk_id: set(lexical.terms(f"{h.title} {h.section} {h.text}")) for h in hits}
         support = round(refusal.probability(refusal_features(q, hits, ranked, terms_of)), 4)
     enough = enough and support >= (min_support if lang == "zh" else min_support_other)
+    cross = other_language(question, hits)
+    if encoder is not None and cross and hits and hits[0] in cross:
+        return _crosslingual_answer(
+            q, hits, cross, encoder, lang, evidence, confidence, support, min_cross_margin,
+            min_cross_lift, typical_dense,
+        )  # fmt: skip
     if lang != "zh" and not enough:
         # Across languages (an English question, Chinese passages) words cannot be compared:
         # the dense similarity of the passages in the other language decides, and only their
         # units may be quoted — never a passage in the question's own language that failed the
         # gates above (a planted "answer: …" sentence).
         other = {h.chunk_id for h in hits if is_chinese(h.text)}
-        cross = max((h.dense_score or 0.0 for h in hits if h.chunk_id in other), default=0.0)
-        if cross >= min_dense_evidence:
+        best = max((h.dense_score or 0.0 for h in hits if h.chunk_id in other), default=0.0)
+        if best >= min_dense_evidence:
             enough = True
             ranked = [c for c in ranked if c.hit.chunk_id in other]
     if not ranked or not enough:
@@ -189,6 +208,31 @@ def extractive_answer(
         for h in hits
         if addresses_the_assistant(h.text)
     ]
+    return answer
+
+
+def _crosslingual_answer(
+    q: Question, hits: list[Hit], cross: list[Hit], encoder: Encoder, lang: Language,
+    evidence: float, confidence: float, support: float, min_margin: float, min_lift: float,
+    typical: float | None,
+) -> Answer:  # fmt: skip
+    """The unit of the other-language passages the embedding model puts closest to the
+    question, when it stands out from the other units by ``min_margin`` and the best passage
+    stands out from the question's ``typical`` similarity to the index by ``min_lift``; else a
+    refusal."""
+    cands = [c for c in crosslingual_candidates(q, cross, encoder)
+             if not addresses_the_assistant(c.hit.text)]  # fmt: skip
+    lead = round(margin(cands), 4)
+    near = max((h.dense_score or 0.0 for h in cross), default=0.0)
+    lift = round(near - typical, 4) if typical is not None else None
+    if not cands or lead < min_margin or (lift is not None and lift < min_lift):
+        return Answer(q.text, NOT_FOUND[lang], [], hits, abstained=True, language=lang,
+                      evidence=round(evidence, 4), confidence=confidence, support=support,
+                      cross_margin=lead, cross_lift=lift)  # fmt: skip
+    answer = _compose(q.text, cands[:1], hits, lang, evidence)
+    answer.confidence, answer.support, answer.cross_margin = confidence, support, lead
+    answer.cross_lift = lift
+    answer.notes.append(NOTE[is_chinese(cands[0].hit.text)])
     return answer
 
 

@@ -16,6 +16,8 @@ from assistant.index.store import ChromaStore
 from assistant.qa.filters import chroma_where, matches
 from assistant.qa.fusion import fuse
 
+TYPICAL_SAMPLE = 256
+
 
 class HybridRetriever:
     """Searches one collection with the model that built it and the BM25 index beside it."""
@@ -31,8 +33,37 @@ class HybridRetriever:
         self.store = store
         self.collection = collection
         self.lexical = lexical
-        self.encode_query = encode_query
+        self._encode_query = encode_query
         self.settings = settings
+        self._vectors: dict[str, np.ndarray] = {}
+        self._sample: np.ndarray | None = None
+
+    def encode_query(self, question: str) -> np.ndarray:
+        """The question's vector (the last few are kept: answering asks for it again)."""
+        vector = self._vectors.get(question)
+        if vector is None:
+            vector = np.asarray(self._encode_query(question), dtype=np.float32).reshape(-1)
+            if len(self._vectors) >= 16:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[question] = vector
+        return vector
+
+    def typical_similarity(self, question: str) -> float:
+        """The question's mean cosine similarity to a fixed sample of the collection's chunks
+        (``TYPICAL_SAMPLE`` of them, drawn once): how near the model puts this question to
+        any passage at all, the baseline a best match is measured against."""
+        if self._sample is None:
+            ids = self.lexical.ids
+            step = max(1, len(ids) // TYPICAL_SAMPLE)
+            sample = self.store.vectors(self.collection, list(ids[::step][:TYPICAL_SAMPLE]))
+            norms = np.linalg.norm(sample, axis=1, keepdims=True) if len(sample) else 1.0
+            self._sample = sample / np.maximum(norms, 1e-12)
+        if not len(self._sample):
+            return 0.0
+        vector = self.encode_query(question)
+        if self._sample.shape[1] != vector.shape[0]:
+            return 0.0
+        return float(np.mean(self._sample @ vector) / max(float(np.linalg.norm(vector)), 1e-12))
 
     def lexical_query(self, question: str) -> str:
         if not self.settings.strip_question_words:

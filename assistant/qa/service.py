@@ -135,6 +135,9 @@ class QAService:
             min_confidence=a.min_confidence, relative_cutoff=a.relative_cutoff,
             min_support=a.min_support, min_support_other=a.min_support_other,
             embedding_model=self.settings.embedding.model,
+            encoder=self._embeddings() if self._crosslingual() else None,
+            min_cross_margin=a.min_cross_margin, min_cross_lift=a.min_cross_lift,
+            typical_dense=retriever.typical_similarity(standalone) if passages else None,
             min_dense_evidence=a.min_dense_evidence, max_sentences=a.max_sentences,
             max_chars=a.max_chars,
         )  # fmt: skip
@@ -147,6 +150,13 @@ class QAService:
         answer.question = original
         answer.standalone_question = standalone
         yield StreamEvent("answer", answer=answer)
+
+    def _crosslingual(self) -> bool:
+        """Whether questions may be answered from passages in another language."""
+        mode = self.settings.answer.crosslingual
+        return mode == "on" or (
+            mode == "auto" and "multilingual-e5" in self.settings.embedding.model
+        )
 
     def _chat(self) -> ChatModel:
         if self._chat_model is None:

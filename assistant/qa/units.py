@@ -64,6 +64,9 @@ class Unit:
     items: int = 1  # enumeration items it holds
 
 
+MAX_REPLY_CHARS = 4
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s] in _SPACE:
         s += 1
@@ -77,6 +80,13 @@ def is_heading(text: str) -> bool:
     t = text.strip()
     body = t.rstrip("。.：:")
     return bool(ENUMERATOR.match(t)) and len(body) <= 30 and not re.search(r"[，,；;。]", body)
+
+
+def is_question(text: str) -> bool:
+    """A question in the passage — on an FAQ page, the heading of its answer ("Do I need
+    insurance?", "11、为了查找传染病病因，医疗机构可以怎么做？"): context, never the answer."""
+    t = text.strip().rstrip("”’\"'）)")
+    return t.endswith(("？", "?")) and len(t) <= 200
 
 
 def sentences(text: str, head: bool = False) -> list[Span]:
@@ -96,12 +106,37 @@ def sentences(text: str, head: bool = False) -> list[Span]:
             cuts += [g.end() for g in _GAP.finditer(text, line.start(), end)]
             cuts.sort()
         cuts.append(line.end())
+        spans: list[Span] = []
         for cut in cuts:
             s, e = _trim(text, pos, cut)
             pos = cut
             if e <= s:
                 continue
-            out.extend(_split_heading(text, s, e))
+            spans.extend(_split_heading(text, s, e))
+        out.extend(_join_replies(text, spans))
+    return out
+
+
+def _join_replies(text: str, spans: list[Span]) -> list[Span]:
+    """A bare reply ("Yes.", "No.", "可以。") is joined to the sentence after it on its line:
+    alone it answers nothing a reader can check."""
+    out: list[Span] = []
+    i = 0
+    while i < len(spans):
+        s = spans[i]
+        piece = text[s.start : s.end]
+        if (
+            i + 1 < len(spans)
+            and sum(ch.isalnum() for ch in piece) <= MAX_REPLY_CHARS
+            and piece.endswith((".", "。", "!", "！", ","))
+            and not ENUMERATOR.match(piece)
+            and not is_question(piece)
+        ):
+            out.append(Span(s.start, spans[i + 1].end))
+            i += 2
+            continue
+        out.append(s)
+        i += 1
     return out
 
 
@@ -181,14 +216,15 @@ def _section_after(text: str, sents: list[Span], i: int) -> int:
         piece = text[s.start : s.end]
         if n and (ENUMERATOR.match(piece) or s.end - sents[i + 1].start > SECTION_CHARS):
             break
-        if is_heading(piece):
+        if is_heading(piece) or is_question(piece):
             break
         n += 1
     return n
 
 
 def _is_break(text: str, s: Span) -> bool:
-    return is_heading(text[s.start : s.end])
+    piece = text[s.start : s.end]
+    return is_heading(piece) or is_question(piece)
 
 
 def units(text: str, head: bool = False) -> list[Unit]:
@@ -203,7 +239,7 @@ def units(text: str, head: bool = False) -> list[Unit]:
     for i, s in enumerate(sents):
         body = text[s.start : s.end]
         parts = clauses(text, s)
-        heading = is_heading(body)
+        heading = is_heading(body) or is_question(body)
         if not heading:
             add(Unit("sentence", s.start, s.end, items=len(parts)))
         if len(parts) > 1:
@@ -225,6 +261,7 @@ def units(text: str, head: bool = False) -> list[Unit]:
                 add(Unit("list", s.start, last.end, items=n))
         if not heading and i + 1 < len(sents):
             nxt = sents[i + 1]
-            if nxt.end - s.start <= PAIR_CHARS and not is_heading(text[nxt.start : nxt.end]):
+            after = text[nxt.start : nxt.end]
+            if nxt.end - s.start <= PAIR_CHARS and not (is_heading(after) or is_question(after)):
                 add(Unit("pair", s.start, nxt.end, items=2))
     return list(out.values())
