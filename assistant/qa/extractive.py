@@ -15,6 +15,7 @@ from assistant.core.text import (
 from assistant.core.types import Answer, Hit, Language, ShortAnswer
 from assistant.index.lexical import LexicalIndex
 from assistant.qa.answer_model import (
+    HAND,
     Candidate,
     Passage,
     Question,
@@ -165,7 +166,9 @@ def extractive_answer(
     weights = question_terms(question, lexical)
     years = years_in(question)
     q = Question.of(question, weights, years)
-    cands = candidates(q, hits, lexical, model or shipped_model(embedding_model))
+    cands = candidates(
+        q, hits, lexical, model or (shipped_model(embedding_model) if lang == "zh" else HAND)
+    )
     evidence = evidence_of(cands, weights, lexical)
     ranked = sorted(cands, key=lambda c: (-c.p, len(c.text)))
     enough = bool(ranked) and evidence >= min_evidence and ranked[0].p >= min_confidence

@@ -37,6 +37,7 @@ class HybridRetriever:
         self.settings = settings
         self._vectors: dict[str, np.ndarray] = {}
         self._sample: np.ndarray | None = None
+        self._sample_zh = np.zeros(0, dtype=bool)
 
     def encode_query(self, question: str) -> np.ndarray:
         """The question's vector (the last few are kept: answering asks for it again)."""
@@ -50,20 +51,25 @@ class HybridRetriever:
 
     def typical_similarity(self, question: str) -> float:
         """The question's mean cosine similarity to a fixed sample of the collection's chunks
-        (``TYPICAL_SAMPLE`` of them, drawn once): how near the model puts this question to
-        any passage at all, the baseline a best match is measured against."""
+        in the other language than the question's (``TYPICAL_SAMPLE`` drawn once; all of them
+        when none is in the other language): how near the model puts this question to any
+        such passage at all, the baseline a cross-language match is measured against."""
         if self._sample is None:
-            ids = self.lexical.ids
-            step = max(1, len(ids) // TYPICAL_SAMPLE)
-            sample = self.store.vectors(self.collection, list(ids[::step][:TYPICAL_SAMPLE]))
+            ids = list(self.lexical.ids[:: max(1, len(self.lexical.ids) // TYPICAL_SAMPLE)])
+            ids = ids[:TYPICAL_SAMPLE]
+            sample = self.store.vectors(self.collection, ids)
             norms = np.linalg.norm(sample, axis=1, keepdims=True) if len(sample) else 1.0
             self._sample = sample / np.maximum(norms, 1e-12)
+            docs = [self.lexical.docs[self.lexical.position[i]] for i in ids]
+            self._sample_zh = np.array([is_chinese(d) for d in docs[: len(sample)]], dtype=bool)
         if not len(self._sample):
             return 0.0
         vector = self.encode_query(question)
         if self._sample.shape[1] != vector.shape[0]:
             return 0.0
-        return float(np.mean(self._sample @ vector) / max(float(np.linalg.norm(vector)), 1e-12))
+        other = self._sample_zh != is_chinese(question)
+        rows = self._sample[other] if other.any() else self._sample
+        return float(np.mean(rows @ vector) / max(float(np.linalg.norm(vector)), 1e-12))
 
     def lexical_query(self, question: str) -> str:
         if not self.settings.strip_question_words:

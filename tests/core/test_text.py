@@ -43,3 +43,14 @@ def test_language_and_searched_text() -> None:
     assert not is_chinese("What is the GDP target for 2025?")
     assert searchable_text("标题", "一、总体要求", "正文。") == "标题 > 一、总体要求\n正文。"
     assert searchable_text("", "", "正文。") == "正文。"
+
+
+def test_english_words_are_stemmed_and_stop_words_dropped() -> None:
+    # Sentences from the MIIT press-release wording the issue quotes and a NY DMV page.
+    a = analyze_bigram("The plan upgrades manufacturing and the upgrading of industries")
+    b = analyze_bigram("upgrade industry manufactured")
+    assert {"upgrad", "industri"} <= set(a) & set(b)
+    assert not {"the", "and", "of"} & set(a)
+    # Chinese runs are analysed as before (bigrams), beside the English words of a mixed text.
+    mixed = analyze_bigram("工业互联网 Internet upgrades")
+    assert {"工业", "互联", "联网", "internet", "upgrad"} <= set(mixed)

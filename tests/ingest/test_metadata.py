@@ -179,3 +179,46 @@ def test_a_site_header_before_a_navigation_label_is_not_the_title() -> None:
 def test_english_pages_keep_their_words() -> None:
     m = parse_metadata("\n\nDo I need insurance? \nYes. To register a vehicle you must have it.")
     assert m.title == "Do I need insurance?"
+
+
+DOC2DIAL = Path(__file__).resolve().parents[1] / "data" / "doc2dial"
+
+
+def test_an_english_page_is_titled_by_its_headline_not_its_file_name() -> None:
+    text = (DOC2DIAL / "drivers-from-other-countries.txt").read_text("utf-8")
+    assert parse_metadata(text).title == "Drivers from other Countries"
+    text = (DOC2DIAL / "exchange-out-of-state-license.txt").read_text("utf-8")
+    assert parse_metadata(text).title == "Exchange out-of-state driver license"
+
+
+def test_an_english_press_release_gives_its_issuer_and_dateline() -> None:
+    text = (
+        "China unveils plan to upgrade manufacturing\n"
+        "BEIJING, Jan. 14, 2026 — The Ministry of Industry and Information Technology (MIIT) "
+        "released an action plan on Wednesday to upgrade the manufacturing sector through 2027.\n"
+        "The plan sets targets for the digital transformation of industry."
+    )
+    m = parse_metadata(text)
+    assert m.title == "China unveils plan to upgrade manufacturing"
+    assert m.issuer == "Ministry of Industry and Information Technology"
+    assert m.date == "2026-01-14"
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Last updated: January 14, 2026", "2026-01-14"),
+        ("Last updated: 14 Jan 2026", "2026-01-14"),
+        ("Published 3 March 2025", "2025-03-03"),
+        ("Date: 2026-01-14", "2026-01-14"),
+    ],
+)
+def test_english_date_labels(line: str, date: str) -> None:
+    m = parse_metadata(f"Apply for a learner permit\n{line}\nYou can apply at a DMV office.")
+    assert (m.title, m.date) == ("Apply for a learner permit", date)
+
+
+def test_a_link_marker_is_not_part_of_an_english_title() -> None:
+    assert parse_metadata("Renew your license [1]\nYou can renew online.").title == (
+        "Renew your license"
+    )

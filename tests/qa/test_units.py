@@ -55,3 +55,33 @@ def test_every_unit_is_a_slice_of_the_passage() -> None:
     for u in units(text):
         assert text[u.start : u.end].strip() == text[u.start : u.end]
         assert 0 <= u.start < u.end <= len(text)
+
+
+# From the NY DMV page "Drivers from other Countries" (doc2dial, CC BY 3.0).
+FAQ = (
+    "If I have a driver license from another country and I have a NY State learner permit, can "
+    "I drive without a supervising driver? \n"
+    "Yes. Your valid foreign driver license allows you to drive without a supervising driver. "
+    "You can drive on any street, road, highway, bridge, or tunnel, except in a DMV road test "
+    "area. \n"
+    "Do I need to exchange my foreign license? \n"
+    "No. You can drive with it until you become a resident."
+)
+
+
+def test_an_faq_question_is_context_and_its_answer_follows_it() -> None:
+    every = [FAQ[u.start : u.end] for u in units(FAQ)]
+    assert not any(t.endswith("?") for t in every)  # a question is never an answer
+    under = _texts(FAQ, "under_heading")
+    assert any(t.startswith("Yes. Your valid foreign driver license") for t in under)
+    assert not any("exchange my foreign license" in t for t in under)  # stops at the next one
+
+
+def test_a_bare_reply_is_joined_to_the_sentence_after_it() -> None:
+    spans = [FAQ[s.start : s.end] for s in sentences(FAQ)]
+    assert "Yes." not in spans and "No." not in spans
+    assert "No. You can drive with it until you become a resident." in spans
+    assert "可以。持有效外国驾照可以驾驶。" in [
+        "可以。持有效外国驾照可以驾驶。"[s.start : s.end]
+        for s in sentences("可以。持有效外国驾照可以驾驶。")
+    ]
