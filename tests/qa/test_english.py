@@ -82,9 +82,7 @@ def test_an_english_question_quotes_the_chinese_report(mixed: Settings) -> None:
     loose = mixed.model_copy(
         update={"answer": AnswerSettings(min_cross_margin=0.01, min_cross_lift=0.03)}
     )
-    answer = Assistant(loose).ask(
-        "How much local government special bonds are planned for 2025?"
-    )
+    answer = Assistant(loose).ask("How much local government special bonds are planned for 2025?")
     assert not answer.abstained
     assert "拟安排地方政府专项债券4.4万亿元" in answer.text
     assert answer.citations[0].source == "gwr-2025.txt"
