@@ -15,6 +15,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import (
     AddedDocument,
     Answer,
+    AnswerMode,
     Hit,
     IndexStatus,
     SearchFilters,
@@ -129,14 +130,16 @@ class Assistant:
         k: int | None = None,
         filters: SearchFilters | None = None,
         history: list[tuple[str, str]] | None = None,
+        mode: AnswerMode | None = None,
     ) -> Answer:
         """A short answer whose every sentence is marked [n] and cited, or a refusal.
 
         ``history`` holds the earlier (question, answer) turns of a chat, oldest first; a
-        follow-up question is rewritten into a stand-alone one before retrieval.
+        follow-up question is rewritten into a stand-alone one before retrieval. ``mode``
+        ("extractive" or "llm") overrides ``answer.mode`` for this question.
         """
         final = None
-        for event in self.ask_stream(question, k, filters, history):
+        for event in self.ask_stream(question, k, filters, history, mode):
             if event.kind == "answer":
                 final = event.answer
         assert final is not None
@@ -148,13 +151,14 @@ class Assistant:
         k: int | None = None,
         filters: SearchFilters | None = None,
         history: list[tuple[str, str]] | None = None,
+        mode: AnswerMode | None = None,
     ) -> Iterator[StreamEvent]:
         """Like ``ask``, as events: text pieces while the answer is written, then the answer.
 
         In LLM mode the pieces are the model's raw tokens; the final answer is the checked one
         (markers that point to no passage removed, unmarked sentences flagged).
         """
-        return self._qa.ask_stream(question, k, filters, history)
+        return self._qa.ask_stream(question, k, filters, history, mode)
 
     # -- evaluation -----------------------------------------------------------------------------
     def evaluate(

@@ -323,10 +323,43 @@ class ServerSettings(BaseModel):
         ge=60,
         description="Seconds a chat session's state is kept after its last use.",
     )
+    api_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Keys for the HTTP API (/v1, /api/v1), comma-separated, each KEY:read or "
+        "KEY:admin (read: chat, search, ask, status, list documents; admin: also upload, delete, "
+        "sync). Sent as 'Authorization: Bearer KEY'. On a loopback bind the API needs no key; "
+        "on any other address it does, and 'serve' refuses to start there without an admin key.",
+    )
+    max_request_kb: int = Field(
+        default=256,
+        ge=1,
+        le=65536,
+        description="Largest JSON request body the API accepts, in KiB (uploads are bounded by "
+        "ingest.max_file_mb instead).",
+    )
 
     def host_names(self) -> frozenset[str]:
         """``allowed_hosts`` as a set of lower-case names."""
         return frozenset(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+
+    def keys(self) -> dict[str, str]:
+        """``api_keys`` as {key: role}; an error naming the bad entry when malformed."""
+        out: dict[str, str] = {}
+        for entry in self.api_keys.get_secret_value().split(","):
+            entry = entry.strip()
+            if not entry:
+                continue
+            key, sep, role = entry.rpartition(":")
+            if not sep or not key or role not in ("read", "admin"):
+                shown = entry[:4] + "…" if len(entry) > 4 else entry
+                raise ValueError(
+                    f"server.api_keys entry {shown!r} is not KEY:read or KEY:admin; e.g. "
+                    "ASSISTANT_SERVER__API_KEYS='k3y-one:admin,k3y-two:read'"
+                )
+            if len(key) < 8:
+                raise ValueError("server.api_keys: each key needs at least 8 characters")
+            out[key] = role
+        return out
 
     def credentials(self) -> tuple[str, str] | None:
         """(user, password) of ``auth``, None when no login is set; an error when malformed."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from assistant.core.errors import AssistantError, ConfigError, IndexAccessError, ModelError
 from assistant.core.settings import Settings
-from assistant.core.types import Answer, Hit, SearchFilters, StreamEvent
+from assistant.core.types import Answer, AnswerMode, Hit, SearchFilters, StreamEvent
 from assistant.index.layout import IndexPaths, collection_name
 from assistant.index.lexical_sync import ensure_lexical
 from assistant.index.pointer import IndexPointer
@@ -121,10 +121,17 @@ class QAService:
         k: int | None = None,
         filters: SearchFilters | None = None,
         history: list[tuple[str, str]] | None = None,
+        mode: AnswerMode | None = None,
     ) -> Iterator[StreamEvent]:
-        """Text pieces while the answer is written, then the checked ``Answer``."""
+        """Text pieces while the answer is written, then the checked ``Answer`` (``mode``:
+        this question's answer mode, default ``answer.mode``)."""
         original = check_question(question)
-        llm_mode = self.settings.answer.mode == "llm"
+        llm_mode = (mode or self.settings.answer.mode) == "llm"
+        if llm_mode and not (self.settings.llm.base_url and self.settings.llm.model):
+            raise ConfigError(
+                "LLM mode needs a chat model: set ASSISTANT_LLM__BASE_URL and "
+                "ASSISTANT_LLM__MODEL, or ask in extractive mode"
+            )
         standalone = self._standalone(original, history or [], llm_mode)
         retriever = self.retriever()
         hits = retriever.search(standalone, k, filters)

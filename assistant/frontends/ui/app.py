@@ -3,7 +3,7 @@ address, served by ``serve`` on one ``Assistant``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.app import Assistant
 from assistant.frontends.ui import texts as T
@@ -35,42 +35,65 @@ def admin_allowed(host: str, auth: tuple[str, str] | None) -> bool:
     return bool(auth) or host in ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
+class WebServer:
+    """A running ``serve``: the web UI mounted on the HTTP API's FastAPI app, one uvicorn
+    server. ``close()`` stops it; other attributes are the Gradio app's."""
+
+    def __init__(self, blocks: gr.Blocks, server: Any) -> None:
+        self.blocks = blocks
+        self.server = server
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.blocks, name)
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        thread = getattr(self.server, "thread", None)
+        if thread is not None:
+            thread.join(timeout=10)
+        self.blocks.close(verbose=False)
+
+
 def serve(
     assistant: Assistant,
     host: str = "127.0.0.1",
     port: int = 7860,
     auth: tuple[str, str] | None = None,
     block: bool = True,
-) -> gr.Blocks:
-    """Start the web app behind the ``Guard`` (Host check, no anonymous uploads on a public
-    bind, limited logins). The admin tab is offered only with auth or on a loopback address."""
+) -> WebServer:
+    """Start the web app and the HTTP API (``/v1``, ``/api/v1``, docs at ``/docs``) in one
+    process behind the ``Guard`` (Host check, no anonymous uploads on a public bind, limited
+    logins). The admin tab is offered only with auth or on a loopback address; the API's keys
+    are checked by the API itself (a public bind needs an admin key: ``ConfigError``)."""
     import gradio as gr
-    from starlette.middleware import Middleware
+    import uvicorn
+    from gradio.http_server import Server
 
+    from assistant.frontends.api import build_api
     from assistant.frontends.ui.guard import Guard
 
     server = assistant.settings.server
     admin = admin_allowed(host, auth)
-    app = build_app(assistant, admin=admin)
-    app.queue(default_concurrency_limit=8)
-    guard = Middleware(
+    api = build_api(assistant, host.strip("[]"))
+    blocks = build_app(assistant, admin=admin)
+    blocks.queue(default_concurrency_limit=8)
+    blocks.state_session_capacity = server.max_sessions
+    app = gr.mount_gradio_app(
+        api, blocks, path="/", auth=auth, show_error=False, ssr_mode=False, css=T.CSS,
+        head=T.HEAD, max_file_size=f"{int(assistant.settings.ingest.max_file_mb)}mb",
+        theme=gr.themes.Default(font=["Noto Sans CJK SC", "sans-serif"], font_mono=["monospace"]),
+    )  # fmt: skip
+    app.add_middleware(
         Guard, allowed_hosts=server.host_names(), uploads=admin,
         login_per_minute=server.login_attempts_per_minute,
     )  # fmt: skip
-    app.launch(
-        # An IPv6 address goes in brackets: Gradio binds without them and builds its URL with.
-        server_name=f"[{host}]" if ":" in host and not host.startswith("[") else host,
-        server_port=port,
-        auth=auth,
-        prevent_thread_lock=not block,
-        show_error=False,
-        quiet=True,
-        ssr_mode=False,
-        css=T.CSS,
-        head=T.HEAD,
-        max_file_size=f"{int(assistant.settings.ingest.max_file_mb)}mb",
-        theme=gr.themes.Default(font=["Noto Sans CJK SC", "sans-serif"], font_mono=["monospace"]),
-        app_kwargs={"middleware": [guard]},
-        state_session_capacity=server.max_sessions,
-    )
-    return app
+    config = uvicorn.Config(
+        app, host=host.strip("[]"), port=port, log_level="warning", timeout_graceful_shutdown=5
+    )  # fmt: skip
+    runner = Server(config=config)
+    web = WebServer(blocks, runner)
+    if block:
+        runner.run()
+    else:
+        runner.run_in_thread()  # type: ignore[no-untyped-call]
+    return web
