@@ -277,9 +277,24 @@ def search(question: str, index: str | None, k: int | None, as_json: bool, **f: 
 @click.option("-k", "k", type=int, default=None, help="Number of passages retrieved.")
 @filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-def ask(question: str, index: str | None, k: int | None, as_json: bool, **f: str) -> None:
+@click.option(
+    "--docx", "docx_path", type=click.Path(dir_okay=False),
+    help="Also write the answer as a Word brief (one footnote per citation) to this file.",
+)  # fmt: skip
+def ask(
+    question: str, index: str | None, k: int | None, as_json: bool, docx_path: str | None,
+    **f: str,
+) -> None:  # fmt: skip
     """Answer QUESTION with cited sentences, or say it is not in the documents."""
     answer = _run(lambda: _assistant(index).ask(question, k, _filters(**f)))
+    if docx_path:
+        from assistant.frontends.brief import brief_docx
+
+        try:
+            Path(docx_path).write_bytes(brief_docx([answer]))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {docx_path} ({exc.strerror})") from exc
+        click.echo(f"wrote {docx_path} ({len(answer.citations)} footnotes)", err=True)
     if as_json:
         echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=1))
     else:

@@ -100,6 +100,17 @@ def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
     text = run(["ask", "2025年拟安排地方政府专项债券多少？", "--index", index], tiny_model)
     assert "[1] 2025年中华人民共和国国务院政府工作报告 · 国务院 · 2025" in text.stdout
 
+    from assistant.frontends.brief import read_footnotes
+
+    brief = Path(index).parent / "brief.docx"
+    word = run(["ask", "2025年拟安排地方政府专项债券多少？", "--index", index, "--docx",
+                str(brief)], tiny_model)  # fmt: skip
+    assert word.returncode == 0 and f"wrote {brief}" in word.stderr
+    notes = read_footnotes(brief.read_bytes())
+    assert (
+        notes and "2025年中华人民共和国国务院政府工作报告" in notes[0] and "4.4万亿元" in notes[0]
+    )
+
     refused = run(["ask", "比特币挖矿有什么监管要求？", "--index", index], tiny_model)
     assert refused.stdout.startswith("在已索引的文件中未找到答案")
 

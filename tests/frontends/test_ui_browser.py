@@ -169,3 +169,14 @@ def test_export_markdown(page) -> None:
     text = Path(dl.value.path()).read_text("utf-8")
     assert "**问 Q:** 2025年拟安排地方政府专项债券多少？" in text
     assert "[^1]:" in text and "gwr-2025.txt" in text
+
+
+def test_export_word_brief(page) -> None:
+    from assistant.frontends.brief import read_footnotes
+
+    ask(page, "2025年拟安排地方政府专项债券多少？")
+    with page.expect_download(timeout=30000) as dl:
+        page.click("#export-docx")
+        page.locator("#download a").first.click(timeout=30000)
+    notes = read_footnotes(Path(dl.value.path()).read_bytes())
+    assert notes and any("4.4万亿元" in n and "政府工作报告" in n for n in notes)

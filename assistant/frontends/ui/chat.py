@@ -11,7 +11,8 @@ from typing import Any
 
 from assistant.app import Assistant
 from assistant.core.errors import AssistantError
-from assistant.core.types import Answer, SearchFilters
+from assistant.core.types import Answer, Citation, SearchFilters
+from assistant.frontends.brief import brief_docx
 from assistant.frontends.ui import texts as T
 from assistant.frontends.ui.render import answer_html, esc, export_markdown, sources_html
 
@@ -39,6 +40,14 @@ def _turn(question: str, final: Answer) -> dict[str, Any]:
         "abstained": final.abstained,
         "citations": [c.as_dict() for c in final.citations],
     }
+
+
+def _answer_of(turn: dict[str, Any]) -> Answer:
+    """A chat turn back as an ``Answer`` (what the Word brief needs of it)."""
+    return Answer(
+        question=turn["question"], text=turn["answer"], hits=[],
+        citations=[Citation(**c) for c in turn["citations"]], abstained=turn["abstained"],
+    )  # fmt: skip
 
 
 def chat_tab(assistant: Assistant) -> None:
@@ -98,6 +107,13 @@ def chat_tab(assistant: Assistant) -> None:
         out.write_text(export_markdown(turns), encoding="utf-8")
         return gr.update(value=str(out), visible=True)
 
+    def export_docx(turns: list[dict[str, Any]]) -> Any:
+        if not turns:
+            return gr.update(value=None, visible=False)
+        out = Path(tempfile.mkdtemp(prefix="policy-brief-")) / "brief.docx"
+        out.write_bytes(brief_docx([_answer_of(t) for t in turns]))
+        return gr.update(value=str(out), visible=True)
+
     turns = gr.State([], time_to_live=assistant.settings.server.session_ttl_s)
     with gr.Tab("问答 · Chat"), gr.Row():
         with gr.Column(scale=3):
@@ -113,8 +129,9 @@ def chat_tab(assistant: Assistant) -> None:
                 send = gr.Button(T.ASK, variant="primary", elem_id="ask")
                 clear = gr.Button(T.CLEAR)
                 export_btn = gr.Button(T.EXPORT, elem_id="export")
+                docx_btn = gr.Button(T.EXPORT_DOCX, elem_id="export-docx")
             download = gr.File(
-                label="Markdown", interactive=False, elem_id="download", visible=False
+                label="Markdown · Word", interactive=False, elem_id="download", visible=False
             )
             gr.Examples(T.EXAMPLES, inputs=question, label="示例问题 · Examples")
         with gr.Column(scale=2):
@@ -134,3 +151,4 @@ def chat_tab(assistant: Assistant) -> None:
     send.click(respond, inputs, outputs)
     clear.click(lambda: ([], [], ""), None, [chatbot, turns, sources])
     export_btn.click(export, turns, download)
+    docx_btn.click(export_docx, turns, download)
