@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.evaluation.metrics import percentile
+from benchmarks.loadgen import report, run_users
 
 
 def _free_port() -> int:
@@ -86,26 +86,14 @@ def main() -> None:
                 if not ok:
                     errors.append(text)
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=args.max_seconds + 60)
-    wall = time.perf_counter() - t0
+    wall = run_users(args.users, user, args.max_seconds)
     if web is not None:
         web.close()
     print(f"{args.users} concurrent API clients x {args.questions} questions, "
           f"{os.cpu_count()} cores, {url}/v1/chat/completions")  # fmt: skip
     print(f"answers: {len(latencies)} ({refused} refusals) in {wall:.1f} s, "
           f"throughput {len(latencies) / wall:.1f}/s")  # fmt: skip
-    print(
-        f"latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms"
-    )
-    print(f"errors: {len(errors)}")
-    for e in errors[:5]:
-        print("  ", e)
-    sys.exit(1 if errors else 0)
+    sys.exit(report(latencies, errors, wall))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Bounded load on a running web UI: N concurrent chats on loopback (count- and time-limited).
 
-    python benchmarks/load_ui.py --url http://127.0.0.1:7860/ --users 20 --questions 5
+    python -m benchmarks.load_ui --url http://127.0.0.1:7860/ --users 20 --questions 5
 
 Each simulated official opens their own session (gradio_client) and asks questions from the
 golden set one after another through the same endpoint the browser uses. Prints throughput,
@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.evaluation.metrics import percentile
+from benchmarks.loadgen import report, run_users
 
 
 def main() -> None:
@@ -62,22 +62,10 @@ def main() -> None:
                 if not ok:
                     errors.append(text[:200])
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=args.max_seconds + 60)
-    wall = time.perf_counter() - t0
+    wall = run_users(args.users, user, args.max_seconds)
     print(f"{args.users} concurrent chats x {args.questions} questions, {os.cpu_count()} cores")
     print(f"answers: {len(latencies)} in {wall:.1f} s, throughput {len(latencies) / wall:.1f}/s")
-    print(
-        f"latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms"
-    )
-    print(f"errors: {len(errors)}")
-    for e in errors[:5]:
-        print("  ", e)
-    sys.exit(1 if errors else 0)
+    sys.exit(report(latencies, errors, wall))
 
 
 if __name__ == "__main__":
