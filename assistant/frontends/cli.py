@@ -450,7 +450,19 @@ def serve(index: str | None, host: str, port: int, auth: str | None, auth_file: 
     _run(assistant.retriever)  # fail now, with a clear message, if there is no index
     _check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
-    echo(f"Serving on http://{shown}:{port} (Ctrl-C stops)")
+    echo(
+        f"Serving on http://{shown}:{port} — web UI at /, OpenAI-compatible API at /v1, REST at "
+        "/api/v1, docs at /docs (Ctrl-C stops)"
+    )
+    if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+        try:
+            roles = set(settings.server.keys().values())
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if not roles:
+            echo("API: no keys set (ASSISTANT_SERVER__API_KEYS), so no API route answers here")
+        elif "admin" not in roles:
+            echo("API: no admin key, so upload, delete and sync are not served on this address")
     _run(lambda: serve_ui(assistant, host, port, credentials))
 
 
