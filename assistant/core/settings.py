@@ -442,10 +442,35 @@ class IngestSettings(BaseModel):
         """``max_file_mb`` in bytes: the one place the limit is converted."""
         return int(self.max_file_mb * 1024 * 1024)
 
+    ocr: bool = Field(
+        default=True,
+        description="Read a PDF page by OCR (RapidOCR, offline) when its text layer is empty, "
+        "too short for the page or not text; off: such pages are skipped and reported.",
+    )
+    ocr_dpi: int = Field(
+        default=200, ge=72, le=600, description="Resolution a page is rendered at for OCR."
+    )
+    ocr_max_pages: int = Field(
+        default=200,
+        ge=0,
+        description="Pages of one document read by OCR at most; further ones are skipped and "
+        "reported.",
+    )
+    ocr_max_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds of OCR one document may take; pages after that are skipped and "
+        "reported.",
+    )
+
     @property
     def read_limits(self) -> ReadLimits:
-        """The limits a loader checks while it reads a file."""
-        return ReadLimits(int(self.max_expanded_mb * 1024 * 1024), self.max_document_chars)
+        """The limits and OCR options a loader reads a file with."""
+        return ReadLimits(
+            int(self.max_expanded_mb * 1024 * 1024), self.max_document_chars, ocr=self.ocr,
+            ocr_dpi=self.ocr_dpi, ocr_max_pages=self.ocr_max_pages,
+            ocr_max_seconds=self.ocr_max_seconds,
+        )  # fmt: skip
 
 
 class Settings(BaseSettings):

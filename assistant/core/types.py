@@ -25,6 +25,10 @@ class ReadLimits:
 
     max_expanded_bytes: int = 100 * 2**20
     max_chars: int = 2_000_000
+    ocr: bool = True  # read scanned / garbage PDF pages by OCR
+    ocr_dpi: int = 200
+    ocr_max_pages: int = 200  # per document
+    ocr_max_seconds: float = 900.0  # per document
 
 
 @dataclass
@@ -35,6 +39,8 @@ class LoadedText:
     format: str
     pages: list[PageSpan] = field(default_factory=list)
     title_hint: str = ""
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR
+    warnings: list[str] = field(default_factory=list)  # pages skipped, and why
 
     def page_at(self, offset: int) -> int | None:
         """The page holding character ``offset``, or None for formats without pages."""
@@ -230,6 +236,7 @@ class Hit:
     page_end: int | None = None
     start: int = 0
     end: int = 0
+    ocr: bool = False  # the text was read by OCR from a page image
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -252,6 +259,7 @@ class Citation:
     passage: str
     url: str = ""
     quotes: list[str] = field(default_factory=list)  # each a verbatim slice of ``passage``
+    ocr: bool = False  # the passage was read by OCR: it may differ from the printed page
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -314,5 +322,7 @@ def reference_line(item: Citation | Hit, page_label: str = "p. {}") -> str:
     """The one-line reference of a citation or hit, as every front end shows it:
     title · 文号 · issuer · date · section path · page (empty parts left out)."""
     page = page_label.format(item.page) if item.page else ""
+    if item.ocr:
+        page = f"{page} (OCR)".strip()
     parts = (item.title, item.doc_number, item.issuer, item.date, item.section, page)
     return " · ".join(p for p in parts if p)

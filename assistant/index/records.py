@@ -11,8 +11,11 @@ from assistant.core.types import Chunk
 Metadata = dict[str, str | int | float | bool]
 
 
-def chunk_metadata(chunk: Chunk, meta: dict[str, str], doc_hash: str, fmt: str) -> dict[str, Any]:
-    """The record stored with a chunk: document metadata, section, page and offsets."""
+def chunk_metadata(
+    chunk: Chunk, meta: dict[str, str], doc_hash: str, fmt: str, ocr: bool = False
+) -> dict[str, Any]:
+    """The record stored with a chunk: document metadata, section, page and offsets; ``ocr``
+    when its text was read from a page image."""
     year = meta.get("date", "")[:4]
     return {
         "source": chunk.source,
@@ -31,6 +34,7 @@ def chunk_metadata(chunk: Chunk, meta: dict[str, str], doc_hash: str, fmt: str) 
         "ordinal": chunk.ordinal,
         "doc_hash": doc_hash,
         "format": fmt,
+        "ocr": True if ocr else None,
     }
 
 

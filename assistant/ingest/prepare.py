@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.core.errors import DocumentError
@@ -29,6 +29,7 @@ class Prepared:
     chunks: list[Chunk]
     texts: list[str]
     metadatas: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)  # pages skipped while reading
 
 
 def prepare_document(
@@ -67,5 +68,22 @@ def prepare_document(
         entry,
         chunks,
         [searchable_text(meta.title, ch.section_path, ch.text) for ch in chunks],
-        [chunk_metadata(ch, meta_d, digest, loaded.format) for ch in chunks],
+        [
+            chunk_metadata(
+                ch,
+                meta_d,
+                digest,
+                loaded.format,
+                ocr=_from_ocr(ch.page, ch.page_end, loaded.ocr_pages),
+            )
+            for ch in chunks
+        ],
+        [f"{cf.source}: {w}" for w in loaded.warnings],
     )
+
+
+def _from_ocr(page: int | None, page_end: int | None, ocr_pages: list[int]) -> bool:
+    """Whether a chunk's text (on pages ``page``..``page_end``) comes from OCR."""
+    if page is None or not ocr_pages:
+        return False
+    return any(p in ocr_pages for p in range(page, (page_end or page) + 1))

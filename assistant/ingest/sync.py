@@ -213,6 +213,7 @@ class Indexer:
                 except DocumentError as exc:
                     run.report.failed.append(FileProblem(exc.source, exc.reason))
                     continue
+                run.report.notes.extend(prepared[-1].warnings)
                 if sum(len(p.chunks) for p in prepared) >= self.settings.ingest.write_batch_chunks:
                     self._write_group(run, prepared, cache)
                     prepared = []

@@ -38,4 +38,5 @@ def citation_for(marker: int, hit: Hit, spans: list[tuple[int, int]]) -> Citatio
         passage=hit.text,
         url=hit.url,
         quotes=quotes,
+        ocr=hit.ocr,
     )

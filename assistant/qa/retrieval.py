@@ -164,4 +164,5 @@ def _hit(
         page_end=meta.get("page_end"),
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
+        ocr=bool(meta.get("ocr", False)),
     )

@@ -32,7 +32,7 @@ def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> 
     assert (
         "added 4, updated 0, removed 0, renamed 0, unchanged 0, failed 1, skipped 1" in first.stdout
     )
-    assert "scan.pdf: no extractable text (needs OCR)" in first.stdout
+    assert "scan.pdf: no extractable text (OCR found none)" in first.stdout
     assert "notes.xlsx: unsupported file type '.xlsx'" in first.stdout
     assert "embedding chunks" in first.stderr  # the progress bar
 
@@ -45,7 +45,7 @@ def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> 
     assert status.returncode == 0
     assert "Documents:  4" in status.stdout
     assert "removed    gwr-2023.txt" in status.stdout
-    assert "scan.pdf: no extractable text (needs OCR)" in status.stdout
+    assert "scan.pdf: no extractable text (OCR found none)" in status.stdout
 
     changed_model = run(["status", "--index", index], tiny_model,
                         ASSISTANT_CHUNKING__TARGET_CHARS="250")  # fmt: skip

@@ -75,7 +75,7 @@ def test_mixed_corpus_with_bad_files(tmp_path: Path, settings, small_corpus: Pat
     report = Assistant(settings).index([small_corpus])
 
     failed = {f.source: f.reason for f in report.failed}
-    assert failed["scanned.pdf"] == "no extractable text (needs OCR)"
+    assert failed["scanned.pdf"] == "no extractable text (OCR found none)"
     assert failed["corrupt.pdf"].startswith("corrupt or truncated PDF")
     assert failed["sub/empty.md"].startswith("empty file")
     assert [s.source for s in report.skipped] == ["table.xlsx"]

@@ -1,28 +1,61 @@
-"""PDF through pypdf, page by page; page numbers are kept as character spans."""
+"""PDF, page by page: the text layer through pypdf, or — for a page whose layer is empty, too
+short or garbage — OCR (``ocr``); then page furniture removed and visual lines joined into
+paragraphs (``pdf_layout``). Page numbers are kept as character spans; a page that cannot be
+read is reported (``LoadedText.warnings``) and skipped, the rest of the document kept."""
 
 from __future__ import annotations
 
 import io
-import re
+import time
+from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.types import LoadedText, PageSpan, ReadLimits
+from assistant.ingest.loaders.ocr import needs_ocr, ocr_lines, render_page
+from assistant.ingest.loaders.pdf_layout import join_lines, strip_furniture
 
 
-def _clean_page(text: str) -> str:
+def _lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    # pypdf puts a newline at every visual line end; join lines of Chinese prose back together
-    # when the line break falls between two Chinese characters, keep real paragraph breaks.
-    text = re.sub(
-        r"(?<=[\u4e00-\u9fff，、；：“”（）])\n(?=[\u4e00-\u9fff，、；：“”（）])", "", text
-    )
-    return text.strip()
+    return [ln for ln in text.split("\n") if ln.strip()]
+
+
+class _Ocr:
+    """OCR of one document's pages within its page and time budget."""
+
+    def __init__(self, data: bytes, limits: ReadLimits) -> None:
+        self.data, self.limits = data, limits
+        self.pdf: Any = None
+        self.pages = 0
+        self.started = time.monotonic()
+
+    def budget_left(self) -> str:
+        if self.pages >= self.limits.ocr_max_pages:
+            return f"the OCR page budget ({self.limits.ocr_max_pages}, ingest.ocr_max_pages)"
+        if time.monotonic() - self.started > self.limits.ocr_max_seconds:
+            return (
+                f"the OCR time budget ({self.limits.ocr_max_seconds:.0f} s, ingest.ocr_max_seconds)"
+            )
+        return ""
+
+    def read(self, index: int) -> list[str]:
+        import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+        if self.pdf is None:
+            self.pdf = pdfium.PdfDocument(self.data)
+        self.pages += 1
+        return ocr_lines(render_page(self.pdf, index, self.limits.ocr_dpi))
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
 
 
 def load_pdf(data: bytes, source: str, limits: ReadLimits | None = None) -> LoadedText:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
+    limits = limits or ReadLimits()
     if not data.lstrip()[:1024].count(b"%PDF"):
         raise DocumentError(source, "not a PDF file (no %PDF header)")
     try:
@@ -43,14 +76,51 @@ def load_pdf(data: bytes, source: str, limits: ReadLimits | None = None) -> Load
         raise DocumentError(source, f"corrupt or truncated PDF ({exc})") from exc
     if not pages:
         raise DocumentError(source, "corrupt PDF: no pages")
+    page_lines: list[list[str]] = []
+    ocr_pages: list[int] = []
+    warnings: list[str] = []
+    ocr = _Ocr(data, limits)
+    try:
+        for number, page in enumerate(pages, start=1):
+            try:
+                raw = page.extract_text() or ""
+                box = page.mediabox
+                width, height = float(box.width), float(box.height)
+            except Exception as exc:
+                raw, width, height = "", 595.0, 842.0
+                warnings.append(f"page {number}: text layer unreadable ({type(exc).__name__})")
+            reason = needs_ocr(raw, width, height)
+            if not reason:
+                page_lines.append(_lines(raw))
+                continue
+            if not limits.ocr:
+                warnings.append(f"page {number}: {reason}; OCR is off (ingest.ocr), skipped")
+                page_lines.append([])
+                continue
+            over = ocr.budget_left()
+            if over:
+                warnings.append(f"page {number}: {reason}; beyond {over}, skipped")
+                page_lines.append([])
+                continue
+            try:
+                lines = ocr.read(number - 1)
+            except Exception as exc:  # a broken image on one page must not lose the others
+                warnings.append(f"page {number}: {reason}, and OCR could not read it "
+                                f"({type(exc).__name__}: {exc}); skipped")  # fmt: skip
+                page_lines.append([])
+                continue
+            page_lines.append(lines)
+            if lines:
+                ocr_pages.append(number)
+            else:
+                warnings.append(f"page {number}: {reason}, and OCR found no text on it; skipped")
+    finally:
+        ocr.close()
     parts: list[str] = []
     spans: list[PageSpan] = []
     pos = 0
-    for number, page in enumerate(pages, start=1):
-        try:
-            page_text = _clean_page(page.extract_text() or "")
-        except Exception as exc:
-            raise DocumentError(source, f"corrupt PDF: page {number} unreadable ({exc})") from exc
+    for number, lines in enumerate(strip_furniture(page_lines), start=1):
+        page_text = join_lines(lines)
         if parts:
             parts.append("\n\n")
             pos += 2
@@ -59,10 +129,16 @@ def load_pdf(data: bytes, source: str, limits: ReadLimits | None = None) -> Load
         pos += len(page_text)
     text = "".join(parts)
     if not text.strip():
-        raise DocumentError(source, "no extractable text (needs OCR)")
+        if not limits.ocr:
+            raise DocumentError(source, "no extractable text (needs OCR; ingest.ocr is off)")
+        if ocr.pages:
+            raise DocumentError(source, "no extractable text (OCR found none)")
+        why = "; ".join(warnings[:3]) or "no text"
+        raise DocumentError(source, f"no extractable text ({why})")
     title = ""
     try:
         title = (reader.metadata.title or "") if reader.metadata else ""
     except Exception:
         title = ""
-    return LoadedText(text=text, format="pdf", pages=spans, title_hint=str(title).strip())
+    return LoadedText(text=text, format="pdf", pages=spans, title_hint=str(title).strip(),
+                      ocr_pages=ocr_pages, warnings=warnings)  # fmt: skip
