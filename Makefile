@@ -7,7 +7,7 @@ INDEX  ?= indexes/default
 CORPUS ?= corpus
 DEV    ?= ../shared/data/dev-sets
 
-.PHONY: setup run chat index status eval eval-dev eval-metadata test test-fast lint format bench bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api clean
+.PHONY: setup run chat index status eval eval-dev eval-metadata test test-fast lint format bench bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api bench-ocr clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -77,6 +77,9 @@ bench-load: setup  ## 20 concurrent chats against a UI already running on 127.0.
 
 bench-api: index  ## 20 concurrent OpenAI-SDK clients x 5 questions against serve (its own server)
 	$(PY) -m benchmarks.load_api --users 20 --questions 5
+
+bench-ocr: setup  ## OCR error rate and speed on scans of real notices; born-digital PDF layout (about 2 min)
+	$(PY) -m benchmarks.ocr_bench --pages 8
 
 bench-choice: setup  ## embedding model and BM25 analyzer comparison on eval/dev_questions.jsonl
 	$(PY) -m benchmarks.retrieval_choice

@@ -5,6 +5,7 @@ text-quality check (pure)."""
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
@@ -46,7 +47,10 @@ def _ocr_engine() -> Any:
         if _engine is None:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
 
-            _engine = RapidOCR()
+            # One inference at a time on all cores: measured faster than ONNX Runtime's
+            # default thread pools on 2 cores (3.6 s a page against 4.4 s).
+            cores = max(1, min(os.cpu_count() or 1, 8))
+            _engine = RapidOCR(intra_op_num_threads=cores, inter_op_num_threads=1)
         return _engine
 
 
@@ -77,7 +81,17 @@ def ocr_lines(image: Any) -> list[str]:
             lines[-1].append(b)
         else:
             lines.append([b])
-    return [_join_boxes(sorted(line, key=lambda b: b[2])) for line in lines]
+    return [_tidy(_join_boxes(sorted(line, key=lambda b: b[2]))) for line in lines]
+
+
+def _tidy(line: str) -> str:
+    """Spaces the recogniser puts inside Chinese text or numbers ("2 2．15", "实施 方案") are
+    dropped; a space between two Latin words stays."""
+    return (
+        re.sub(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])", "", line).strip()
+        if re.search(r"[\u4e00-\u9fff]", line)
+        else line.strip()
+    )
 
 
 def _join_boxes(line: list[tuple[float, float, float, str]]) -> str:

@@ -10,9 +10,10 @@ import time
 from typing import Any
 
 from assistant.core.errors import DocumentError
+from assistant.core.text import is_chinese
 from assistant.core.types import LoadedText, PageSpan, ReadLimits
 from assistant.ingest.loaders.ocr import needs_ocr, ocr_lines, render_page
-from assistant.ingest.loaders.pdf_layout import join_lines, strip_furniture
+from assistant.ingest.loaders.pdf_layout import join_lines, page_continues, strip_furniture
 
 
 def _lines(text: str) -> list[str]:
@@ -119,9 +120,17 @@ def load_pdf(data: bytes, source: str, limits: ReadLimits | None = None) -> Load
     parts: list[str] = []
     spans: list[PageSpan] = []
     pos = 0
-    for number, lines in enumerate(strip_furniture(page_lines), start=1):
+    cleaned = strip_furniture(page_lines)
+    for number, lines in enumerate(cleaned, start=1):
         page_text = join_lines(lines)
-        if parts:
+        if parts and page_continues(cleaned[number - 2], lines):
+            # A paragraph running on over the page break stays one paragraph (Chinese: no
+            # space; English: one); the page span still starts at its first character here.
+            glue = " " if not is_chinese(page_text[:200]) and not parts[-1].endswith("-") else ""
+            if glue:
+                parts.append(glue)
+                pos += 1
+        elif parts:
             parts.append("\n\n")
             pos += 2
         spans.append(PageSpan(pos, pos + len(page_text), number))

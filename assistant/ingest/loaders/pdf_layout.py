@@ -68,13 +68,28 @@ def _joins(prev: str, nxt: str, full: float) -> bool:
     return len(p) >= full * 0.75  # a full line runs on; a short one ends its paragraph
 
 
+def _full_length(lines: list[str]) -> float:
+    """The length of a full line on a page (its 80th percentile)."""
+    lengths = [len(ln) for ln in lines]
+    return statistics.quantiles(lengths, n=10)[7] if len(lengths) >= 4 else max(lengths)
+
+
+def page_continues(page: list[str], following: list[str]) -> bool:
+    """Whether the last paragraph of ``page`` runs on at the top of ``following`` (its last
+    line is full and ends no sentence, the next page's first line is no heading)."""
+    page = [ln.strip() for ln in page if ln.strip()]
+    following = [ln.strip() for ln in following if ln.strip()]
+    if len(page) < 4 or not following:
+        return False
+    return _joins(page[-1], following[0], _full_length(page))
+
+
 def join_lines(lines: list[str]) -> str:
     """The lines of one page as paragraphs separated by newlines."""
     lines = [ln.strip() for ln in lines if ln.strip()]
     if not lines:
         return ""
-    lengths = [len(ln) for ln in lines]
-    full = statistics.quantiles(lengths, n=10)[7] if len(lengths) >= 4 else max(lengths)
+    full = _full_length(lines)
     chinese = is_chinese("".join(lines))
     out = [lines[0]]
     for line in lines[1:]:
