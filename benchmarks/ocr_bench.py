@@ -74,11 +74,87 @@ def page_text(text: str, chars: int = 900) -> str:
     return "\n".join(x for x in out if x)
 
 
+def scanned_pages(text: str, chars: int = 900) -> list[str]:
+    """A document cut into page-sized runs of lines (a line longer than a page is split)."""
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        pieces += [line[i : i + chars] for i in range(0, max(len(line), 1), chars)]
+    pages, cur = [], ""
+    for piece in pieces:
+        if cur and len(cur) + len(piece) > chars:
+            pages.append(cur)
+            cur = ""
+        cur += piece + "\n"
+    if cur.strip():
+        pages.append(cur)
+    return [p for p in pages if p.strip()]
+
+
+def golden_on_scans(stems: list[str], tmp: Path) -> list[str]:
+    """The golden questions about ``stems``, asked over the sample corpus as text and over it
+    with those documents replaced by their scans (PDF, OCR): recall@5 and answer hit."""
+    import shutil
+
+    from assistant import Assistant
+    from assistant.core.settings import Settings
+    from assistant.evaluation.measures import holds
+    from benchmarks.scans import make_scan_pdf
+
+    questions = [
+        json.loads(x) for x in (ROOT / "eval" / "golden.jsonl").read_text("utf-8").splitlines()
+    ]
+    questions = [
+        q for q in questions
+        if q.get("answerable") and {Path(s).stem for s in q["gold_sources"]} & set(stems)
+    ]  # fmt: skip
+    results = {}
+    for version in ("text", "scans"):
+        corpus = tmp / f"corpus-{version}"
+        shutil.copytree(ROOT / "corpus", corpus)
+        if version == "scans":
+            t0 = time.perf_counter()
+            pages = 0
+            for stem in stems:
+                text = (corpus / f"{stem}.txt").read_text("utf-8")
+                chunks = scanned_pages(text)
+                pages += len(chunks)
+                make_scan_pdf(corpus / f"{stem}.pdf", chunks)
+                (corpus / f"{stem}.txt").unlink()
+            print(f"  scanned {len(stems)} documents, {pages} pages "
+                  f"({time.perf_counter() - t0:.0f} s to draw)", flush=True)  # fmt: skip
+        settings = Settings(index_dir=tmp / f"index-{version}", corpus_dirs=[corpus])
+        t0 = time.perf_counter()
+        Assistant(settings).index([corpus])
+        print(f"  indexed the {version} version in {time.perf_counter() - t0:.0f} s", flush=True)
+        assistant = Assistant(settings)
+        r5 = hit = 0
+        for q in questions:
+            answer = assistant.ask(q["question"])
+            gold = {Path(s).stem for s in q["gold_sources"]}
+            r5 += any(Path(h.source).stem in gold for h in answer.hits[:5])
+            hit += (not answer.abstained) and holds(answer.text, q["answers"])
+        results[version] = (r5 / len(questions), hit / len(questions))
+    (tr5, thit), (sr5, shit) = results["text"], results["scans"]
+    return [
+        "",
+        f"| golden questions about {', '.join(stems)} ({len(questions)}) | text | scanned (OCR) | "
+        "difference |",
+        "|---|---|---|---|",
+        f"| recall@5 | {tr5:.3f} | {sr5:.3f} | {sr5 - tr5:+.3f} |",
+        f"| answer hit | {thit:.3f} | {shit:.3f} | {shit - thit:+.3f} |",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=8, help="scanned pages per condition")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-results" / "ocr.md")
+    ap.add_argument(
+        "--scan-docs", nargs="*", default=["gwr-2023", "gwr-2024", "gwr-2025"],
+        help="sample-corpus documents replaced by their 200-dpi scans for the golden comparison "
+        "(none: skip it)",
+    )  # fmt: skip
     args = ap.parse_args()
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -136,6 +212,7 @@ def main() -> None:
         for field in ("title", "doc_number", "issuer", "date"):
             meta_total += 1
             meta_same += getattr(a, field) == getattr(b, field)
+    golden = golden_on_scans(args.scan_docs, tmp) if args.scan_docs else []
     lines = [
         "| OCR condition | pages | CER mean | CER worst | pages/s (2 cores, load + OCR) |",
         "|---|---|---|---|---|",
@@ -148,6 +225,7 @@ def main() -> None:
         f"{whole / max(total, 1):.3f} |",
         f"| page numbers / running headers left in the text | {furniture} |",
         f"| metadata fields equal to the same text as .txt | {meta_same}/{meta_total} |",
+        *golden,
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
