@@ -14,6 +14,10 @@ setup: $(STAMP)  ## create .venv and install the project with its test extras (q
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@# RapidOCR asks for opencv-python, which needs the desktop's libGL; the headless build of
+	@# the same OpenCV (same cv2 module) runs on a bare server.
+	$(PY) -m pip uninstall -q -y opencv-python
+	$(PY) -m pip install -q --disable-pip-version-check opencv-python-headless
 	@touch $(STAMP)
 
 run: index  ## set up if needed, sync the sample corpus, then open the web UI on http://127.0.0.1:7860
