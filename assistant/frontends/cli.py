@@ -71,6 +71,7 @@ class _Bars:
     LABELS: ClassVar[dict[str, str]] = {
         "scan": "hashing files",
         "read": "reading documents",
+        "ocr": "OCR, pages of the document",
         "embed": "embedding chunks",
         "write": "writing to Chroma",
         "lexical": "building BM25",

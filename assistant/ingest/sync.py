@@ -40,6 +40,7 @@ from assistant.ingest.corpus import (
     read_document_bytes,
     scan,
 )
+from assistant.ingest.loaders.ocr import page_progress
 from assistant.ingest.preload import Preloader
 from assistant.ingest.prepare import Prepared, prepare_document
 
@@ -196,6 +197,7 @@ class Indexer:
             run.report.notes.append(cache.recovered)
         prepared: list[Prepared] = []
         failed = False
+        token = page_progress.set(lambda done, total: run.progress("ocr", done, total))
         try:
             for n, item in enumerate(todo, start=1):
                 run.progress("read", n, len(todo))
@@ -223,6 +225,7 @@ class Indexer:
             failed = True
             raise
         finally:
+            page_progress.reset(token)
             cache.close(failed=failed)
 
     def _vectors(self, run: _Run, texts: list[str], cache: EmbeddingCache) -> np.ndarray:

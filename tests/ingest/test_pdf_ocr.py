@@ -35,8 +35,10 @@ def test_a_scanned_page_is_read_and_cited_with_its_page(tmp_path, tiny_model) ->
     page2 = loaded.text[loaded.pages[1].start : loaded.pages[1].end]
     assert cer(page2, BONDS) <= 0.03
     settings = make_settings(tmp_path / "index", tiny_model)
-    report = Assistant(settings).index([corpus])
+    events: list[tuple[str, int, int]] = []
+    report = Assistant(settings).index([corpus], lambda *e: events.append(e))
     assert not report.failed
+    assert ("ocr", 2, 2) in events  # progress shows the OCR'd page of the document
     hit = next(
         h for h in Assistant(settings).search("地方政府专项债券4.4万亿元", k=5)
         if "专项债券" in h.text

@@ -9,8 +9,15 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
+# Who hears of each page read by OCR: (pages of the document done, pages in it). The sync sets
+# it around reading a document, so its progress shows page by page.
+page_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "page_progress", default=None
+)
 _LETTER = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _engine: Any = None
 _lock = threading.Lock()

@@ -12,7 +12,7 @@ from typing import Any
 from assistant.core.errors import DocumentError
 from assistant.core.text import is_chinese
 from assistant.core.types import LoadedText, PageSpan, ReadLimits
-from assistant.ingest.loaders.ocr import needs_ocr, ocr_lines, render_page
+from assistant.ingest.loaders.ocr import needs_ocr, ocr_lines, page_progress, render_page
 from assistant.ingest.loaders.pdf_layout import join_lines, page_continues, strip_furniture
 
 
@@ -111,6 +111,9 @@ def load_pdf(data: bytes, source: str, limits: ReadLimits | None = None) -> Load
                 page_lines.append([])
                 continue
             page_lines.append(lines)
+            report = page_progress.get()
+            if report is not None:
+                report(number, len(pages))
             if lines:
                 ocr_pages.append(number)
             else:
