@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	@# RapidOCR asks for opencv-python, which needs the desktop's libGL; the headless build of
 	@# the same OpenCV (same cv2 module) runs on a bare server.
 	$(PY) -m pip uninstall -q -y opencv-python
-	$(PY) -m pip install -q --disable-pip-version-check opencv-python-headless
+	$(PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps opencv-python-headless
 	@touch $(STAMP)
 
 run: index  ## set up if needed, sync the sample corpus, then open the web UI on http://127.0.0.1:7860

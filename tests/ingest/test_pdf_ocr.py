@@ -1,4 +1,4 @@
-"""Scanned and garbage PDF pages read by OCR (RapidOCR, offline), on pages drawn from real
+"""Scanned and garbage PDF pages read by OCR (RapidOCR on OpenVINO, offline), on pages drawn from real
 notices of the sample corpus and made into PDFs by real tools (PIL + reportlab); page
 furniture removed and lines re-joined on born-digital PDFs."""
 
@@ -95,8 +95,8 @@ def test_page_numbers_and_running_headers_leave_born_digital_pdfs(tmp_path) -> N
 
 
 def test_the_ocr_engine_ships_its_models() -> None:
-    import rapidocr_onnxruntime
+    import rapidocr_openvino
 
-    models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    models = Path(rapidocr_openvino.__file__).parent / "models"
     names = {p.name for p in models.glob("*.onnx")}
     assert {"ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"} <= names
