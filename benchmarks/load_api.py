@@ -14,15 +14,13 @@ refusal).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import sys
 import threading
 import time
-from pathlib import Path
 
-from benchmarks.loadgen import report, run_users
+from benchmarks.loadgen import add_load_args, check_loopback, question_pool, report, run_users
 
 
 def _free_port() -> int:
@@ -35,10 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", default="", help="a running server (loopback only)")
     ap.add_argument("--index", default="indexes/default")
-    ap.add_argument("--users", type=int, default=20)
-    ap.add_argument("--questions", type=int, default=5, help="questions per client")
-    ap.add_argument("--max-seconds", type=float, default=300, help="stop sending after this")
-    ap.add_argument("--golden", type=Path, default=Path("eval/golden.jsonl"))
+    add_load_args(ap, "clients")
     args = ap.parse_args()
     import openai
 
@@ -53,9 +48,8 @@ def main() -> None:
         assistant.retriever()
         web = serve(assistant, "127.0.0.1", port, None, block=False)
         url = f"http://127.0.0.1:{port}"
-    if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        raise SystemExit("this load script only targets loopback addresses")
-    pool = [json.loads(x)["question"] for x in args.golden.read_text("utf-8").splitlines()]
+    check_loopback(url)
+    pool = question_pool(args.golden)
     latencies: list[float] = []
     errors: list[str] = []
     refused = 0

@@ -11,29 +11,23 @@ is an error message).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
 import time
-from pathlib import Path
 
-from benchmarks.loadgen import report, run_users
+from benchmarks.loadgen import add_load_args, check_loopback, question_pool, report, run_users
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", default="http://127.0.0.1:7860/")
-    ap.add_argument("--users", type=int, default=20)
-    ap.add_argument("--questions", type=int, default=5, help="questions per user")
-    ap.add_argument("--max-seconds", type=float, default=300, help="stop sending after this")
-    ap.add_argument("--golden", type=Path, default=Path("eval/golden.jsonl"))
+    add_load_args(ap, "chats")
     args = ap.parse_args()
-    if not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        raise SystemExit("this load script only targets loopback addresses")
+    check_loopback(args.url)
     from gradio_client import Client
 
-    pool = [json.loads(x)["question"] for x in args.golden.read_text("utf-8").splitlines()]
+    pool = question_pool(args.golden)
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from assistant.evaluation.metrics import percentile
+
+
+def add_load_args(ap: argparse.ArgumentParser, who: str) -> None:
+    """The options every load script takes: how many ``who`` at once, questions each, a time
+    limit, and the questions file."""
+    ap.add_argument("--users", type=int, default=20, help=f"concurrent {who}")
+    ap.add_argument("--questions", type=int, default=5, help=f"questions per {who[:-1]}")
+    ap.add_argument("--max-seconds", type=float, default=300, help="stop sending after this")
+    ap.add_argument("--golden", type=Path, default=Path("eval/golden.jsonl"))
+
+
+def question_pool(path: Path) -> list[str]:
+    return [json.loads(x)["question"] for x in path.read_text("utf-8").splitlines() if x.strip()]
+
+
+def check_loopback(url: str) -> None:
+    if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        raise SystemExit("this load script only targets loopback addresses")
 
 
 def run_users(users: int, user: Callable[[int], None], max_seconds: float) -> float:

@@ -455,7 +455,9 @@ def serve(index: str | None, host: str, port: int, auth: str | None, auth_file: 
         f"Serving on http://{shown}:{port} — web UI at /, OpenAI-compatible API at /v1, REST at "
         "/api/v1, docs at /docs (Ctrl-C stops)"
     )
-    if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+    from assistant.frontends.api.access import is_loopback
+
+    if not is_loopback(host):
         try:
             roles = set(settings.server.keys().values())
         except ValueError as exc:

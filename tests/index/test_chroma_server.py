@@ -8,12 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, free_port, make_settings
+from helpers import ROOT, free_port, make_settings, start_chroma
 
 from assistant import Assistant
 from assistant.core.errors import IndexAccessError
@@ -24,24 +22,7 @@ pytestmark = [pytest.mark.server, pytest.mark.subprocess]
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
-    exe = Path(sys.executable).with_name("chroma")
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -11,11 +11,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import copy_reports, free_port, make_settings
+from helpers import copy_reports, make_settings, start_chroma
 
 from assistant import Assistant
 from assistant.core.errors import IndexAccessError
@@ -81,22 +80,8 @@ def test_a_deleted_chroma_database_is_named_not_a_traceback(built, tiny_model) -
 @pytest.mark.server
 @pytest.mark.subprocess
 def test_a_paused_chroma_server_times_out_then_recovers(tmp_path, tiny_model, small_corpus) -> None:
-    exe = Path(sys.executable).with_name("chroma")
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port",
-         str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_chroma(tmp_path / "srv")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "chroma did not start"
-                time.sleep(0.3)
         settings = make_settings(tmp_path / "index", tiny_model).model_copy(
             update={"chroma": ChromaSettings(url=url, timeout_s=3)}
         )

@@ -32,7 +32,9 @@ def build_app(assistant: Assistant, admin: bool) -> gr.Blocks:
 
 def admin_allowed(host: str, auth: tuple[str, str] | None) -> bool:
     """Uploads and deletes are offered only behind a login or on a loopback address."""
-    return bool(auth) or host in ("127.0.0.1", "localhost", "::1", "[::1]")
+    from assistant.frontends.api.access import is_loopback
+
+    return bool(auth) or is_loopback(host)
 
 
 class WebServer:
