@@ -22,6 +22,7 @@ from assistant.core.types import (
     StreamEvent,
     SyncReport,
 )
+from assistant.core.validity import Timeline
 from assistant.index.layout import IndexPaths
 from assistant.ingest.documents import CorpusDocuments
 from assistant.ingest.status import index_status
@@ -87,8 +88,18 @@ class Assistant:
 
     # -- documents (for front ends) ------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
-        """The indexed documents: source, title, issuer, 文号, date, type, chunks, format."""
+        """The indexed documents: source, title, issuer, 文号, date, type, chunks, format,
+        effective / expiry dates and whether each is in force today (``validity_note`` when
+        not)."""
         return self._documents.listing()
+
+    def timeline(self, source: str, as_of: str = "") -> Timeline:
+        """A document's validity timeline: issued, effective, last day, what it repeals or
+        amends and what repealed or amended it (with the sentence that says so), and whether
+        it is in force on ``as_of`` (default today)."""
+        if as_of:
+            SearchFilters(as_of=as_of)  # the same check as the filter's
+        return self._documents.timeline(source, as_of)
 
     def corpus_root(self) -> Path:
         """The folder new documents are written to: the first corpus folder of the index."""

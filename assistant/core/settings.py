@@ -32,7 +32,7 @@ BUNDLED_MODELS = (BUNDLED_E5, BUNDLED_E5_INT8, BUNDLED_E5_FP32, BUNDLED_MINILM)
 # How documents are read into chunks and metadata (loaders, metadata rules, chunking): bumped
 # when those rules change, so that the next sync reads every document again. Vectors whose
 # embedded text did not change come from the embedding cache.
-READING_RULES_VERSION = 4
+READING_RULES_VERSION = 5
 
 
 class EmbeddingSettings(BaseModel):
@@ -175,6 +175,15 @@ class RetrievalSettings(BaseModel):
         description="The same for questions in other languages: English words match English "
         "text less well than bigrams match Chinese, and Chinese text not at all "
         "(benchmarks/tune_dev_retrieval.py).",
+    )
+    superseded_weight: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Without an in-force filter, answers prefer documents in force: the fused "
+        "score of a chunk whose document a newer indexed document has repealed or replaced "
+        "(by today) is multiplied by this (1 = no preference, 0 = never shown). Citations of "
+        "such documents carry a warning naming what replaced them either way.",
     )
     year_boost: float = Field(
         default=0.2,

@@ -73,6 +73,56 @@ class DocMeta:
         return int(self.date[:4]) if len(self.date) >= 4 and self.date[:4].isdigit() else None
 
 
+@dataclass
+class DocRef:
+    """A document that another one names in order to repeal, amend or replace it: its title
+    and/or 文号 as written, and the sentence saying so (``start``/``end``: offsets of that
+    sentence in the naming document's text, like a citation)."""
+
+    relation: Literal["repeals", "amends", "revises"]
+    title: str = ""
+    doc_number: str = ""
+    evidence: str = ""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Validity:
+    """What a document says about its own validity, read by rule (``ingest.validity``) or given
+    in its sidecar. Empty strings mean "not stated"; nothing is guessed.
+
+    ``effective`` is the ISO date it takes effect (``effective_kind`` "date" when the text names
+    it, "on_issue" for 自印发之日起施行, taken from the document's date); ``expires`` the last
+    day it is in force (有效期至…, or a period counted from ``effective``); ``expires_condition``
+    an end stated as an event (有效期至疫情解除). ``spans`` holds the offsets of the sentences
+    each fact was read from."""
+
+    effective: str = ""
+    effective_kind: str = ""  # "date" | "on_issue" | "sidecar" | ""
+    expires: str = ""
+    period: str = ""  # 有效期5年 → "5年"
+    expires_condition: str = ""
+    refs: list[DocRef] = field(default_factory=list)
+    interpreted_by: str = ""
+    spans: dict[str, list[int]] = field(default_factory=dict)
+    quotes: dict[str, str] = field(default_factory=dict)  # the sentence of each span
+
+    def is_empty(self) -> bool:
+        return not (self.effective or self.expires or self.expires_condition or self.refs
+                    or self.interpreted_by or self.effective_kind)  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Validity:
+        data = dict(data or {})
+        refs = [DocRef(**r) for r in data.pop("refs", []) or []]
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known, refs=refs)
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A passage of a document. ``text == document_text[start:end]`` always holds."""
@@ -168,6 +218,7 @@ class IndexStatus:
 
 
 _DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -184,11 +235,16 @@ class SearchFilters:
     date_from: str = ""
     date_to: str = ""
     source: str = ""
+    # Only documents in force on ``as_of`` (an ISO date); ``in_force`` alone means today.
+    as_of: str = ""
+    in_force: bool = False
 
     def __post_init__(self) -> None:
         from assistant.core.errors import AssistantError
 
-        for name in ("issuer", "doc_type", "date_from", "date_to", "source"):
+        if not isinstance(self.in_force, bool):
+            raise AssistantError(f"filter in_force must be true or false, not {self.in_force!r}")
+        for name in ("issuer", "doc_type", "date_from", "date_to", "source", "as_of"):
             value = getattr(self, name)
             if value is None:
                 setattr(self, name, "")
@@ -205,13 +261,38 @@ class SearchFilters:
                 raise AssistantError(
                     f"filter {name} {value!r} is not a date; use 2023, 2023-03 or 2023-03-05"
                 )
+        self.as_of = self.as_of.strip()
+        if self.as_of and not _FULL_DATE.fullmatch(self.as_of):
+            raise AssistantError(
+                f"filter as_of {self.as_of!r} is not a day; use the form 2026-06-01"
+            )
+        if self.as_of:
+            import datetime
+
+            try:
+                datetime.date.fromisoformat(self.as_of)
+            except ValueError:
+                raise AssistantError(
+                    f"filter as_of {self.as_of!r} is not a date that exists"
+                ) from None
         if self.date_from and self.date_to and self.date_from[:4] > self.date_to[:4]:
             raise AssistantError(
                 f"filter date_from {self.date_from!r} is after date_to {self.date_to!r}"
             )
 
     def is_empty(self) -> bool:
-        return not any((self.issuer, self.doc_type, self.date_from, self.date_to, self.source))
+        return not any((self.issuer, self.doc_type, self.date_from, self.date_to, self.source,
+                        self.as_of, self.in_force))  # fmt: skip
+
+    def validity_date(self) -> str:
+        """The day documents must be in force on ("" when validity does not filter)."""
+        if self.as_of:
+            return self.as_of
+        if self.in_force:
+            import datetime
+
+            return datetime.date.today().isoformat()
+        return ""
 
 
 @dataclass
@@ -237,6 +318,10 @@ class Hit:
     start: int = 0
     end: int = 0
     ocr: bool = False  # the text was read by OCR from a page image
+    # Whether the document is in force (today, or on the filters' as_of day), and if not why:
+    # "已被《…》（…号）废止，自2026年3月1日起"; amendments in force are named too.
+    in_force: bool = True
+    validity_note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -260,6 +345,8 @@ class Citation:
     url: str = ""
     quotes: list[str] = field(default_factory=list)  # each a verbatim slice of ``passage``
     ocr: bool = False  # the passage was read by OCR: it may differ from the printed page
+    in_force: bool = True  # see ``Hit.in_force``
+    validity_note: str = ""  # see ``Hit.validity_note``
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -277,6 +364,48 @@ class ShortAnswer:
     end: int
     passage_start: int
     passage_end: int
+
+
+@dataclass
+class ComparisonCell:
+    """One item of a comparison (a year, a document, an issuer) answered from its own
+    documents: ``text`` a verbatim quote followed by its marker [n], or ``found`` False and a
+    "not found" text."""
+
+    item: str
+    found: bool
+    text: str
+    marker: int | None = None
+    quote: str = ""
+    short: str = ""  # the figure or phrase inside the quote that answers, when there is one
+    source: str = ""
+    title: str = ""
+    question: str = ""  # the question asked for this item
+
+
+@dataclass
+class Comparison:
+    """A comparison answer's table: one row per item along ``axis``."""
+
+    axis: Literal["year", "document", "issuer"]
+    topic: str
+    cells: list[ComparisonCell]
+    summary: str = ""  # LLM mode: one checked sentence on the differences, after the table
+
+    def markdown(self, lang: str = "zh") -> str:
+        head = {"year": ("年份", "year"), "document": ("文件", "document"),
+                "issuer": ("发文机关", "issuer")}[self.axis][0 if lang == "zh" else 1]  # fmt: skip
+        answer, where = ("答案（原文）", "出处") if lang == "zh" else ("answer (quoted)", "source")
+        figure = any(c.short for c in self.cells)
+        point = ("要点" if lang == "zh" else "figure") if figure else ""
+        cols = [head, *([point] if figure else []), answer, where]
+        rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for c in self.cells:
+            cell = c.text.replace("|", "\\|").replace("\n", " ")
+            parts = [c.item, *([c.short or "—"] if figure else []), cell, c.title or "—"]
+            rows.append("| " + " | ".join(parts) + " |")
+        table = "\n".join(rows)
+        return f"{table}\n\n{self.summary}" if self.summary else table
 
 
 @dataclass
@@ -304,6 +433,8 @@ class Answer:
     unsupported_sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     short: ShortAnswer | None = None
+    # Comparison questions: the table (``text`` then holds one line per item).
+    comparison: Comparison | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -34,7 +35,46 @@ def footnote_text(c: Citation) -> str:
     if c.page:
         where.append(f"第{c.page}页")
     head = " · ".join(p for p in where if p)
+    if c.validity_note:
+        head = f"{head}（{'注意：' if not c.in_force else ''}{c.validity_note}）"
     return f"{head}。原文：“{c.quote}”" if c.quote else head
+
+
+def _marked(paragraph: Paragraph, text: str, by_marker: dict[int, Citation],
+            notes: list[str]) -> None:  # fmt: skip
+    """``text`` into ``paragraph``, each marker [n] a footnote reference to its citation."""
+    pos = 0
+    for m in _MARKER.finditer(text):
+        paragraph.add_run(text[pos : m.start()])
+        cited = by_marker.get(int(m.group(1)))
+        if cited is not None:
+            notes.append(footnote_text(cited))
+            _add_reference(paragraph, len(notes))
+        pos = m.end()
+    paragraph.add_run(text[pos:])
+
+
+def _comparison_table(doc: Any, answer: Answer, by_marker: dict[int, Citation],
+                      notes: list[str]) -> None:  # fmt: skip
+    """A comparison as a Word table: item, quoted answer (footnoted), source."""
+    comparison = answer.comparison
+    assert comparison is not None
+    zh = answer.language == "zh"
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    head = {"year": ("年份", "Year"), "document": ("文件", "Document"),
+            "issuer": ("发文机关", "Issuer")}[comparison.axis][0 if zh else 1]  # fmt: skip
+    for cell, text in zip(table.rows[0].cells,
+                          (head, "答案（原文）" if zh else "Answer (quoted)",
+                           "出处" if zh else "Source"), strict=True):  # fmt: skip
+        cell.paragraphs[0].add_run(text).bold = True
+    for c in comparison.cells:
+        row = table.add_row().cells
+        row[0].paragraphs[0].add_run(c.item)
+        _marked(row[1].paragraphs[0], c.text, by_marker, notes)
+        row[2].paragraphs[0].add_run(c.title or "—")
+    if comparison.summary:
+        _marked(doc.add_paragraph(), comparison.summary, by_marker, notes)
 
 
 def _note_xml(note_id: int, text: str) -> str:
@@ -76,17 +116,11 @@ def brief_docx(answers: list[Answer], title: str = "政策问答摘要 · Policy
     notes: list[str] = []
     for answer in answers:
         doc.add_heading(answer.question, level=2)
-        body = doc.add_paragraph()
         by_marker = {c.marker: c for c in answer.citations}
-        pos = 0
-        for m in _MARKER.finditer(answer.text):
-            body.add_run(answer.text[pos : m.start()])
-            cited = by_marker.get(int(m.group(1)))
-            if cited is not None:
-                notes.append(footnote_text(cited))
-                _add_reference(body, len(notes))
-            pos = m.end()
-        body.add_run(answer.text[pos:])
+        if answer.comparison is not None:
+            _comparison_table(doc, answer, by_marker, notes)
+        else:
+            _marked(doc.add_paragraph(), answer.text, by_marker, notes)
         if answer.abstained:
             doc.add_paragraph("（未在已索引的文件中找到答案 · not found in the indexed documents）")
         for note in answer.notes:

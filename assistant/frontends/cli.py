@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from assistant.app import Assistant
     from assistant.core.settings import Settings
     from assistant.core.types import Answer, SearchFilters, SyncReport
+    from assistant.core.validity import Timeline
 
 T = TypeVar("T")
 
@@ -179,8 +180,21 @@ def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) ->
 @cli.command()
 @click.option("--index", "index", type=click.Path(file_okay=False), help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def status(index: str | None, as_json: bool) -> None:
+@click.option("--document", "document", default="", metavar="SOURCE",
+              help="Show one document's validity timeline instead (effective, expiry, repealed, "
+              "amended, with the related documents).")  # fmt: skip
+@click.option(
+    "--as-of",
+    "as_of",
+    default="",
+    metavar="YYYY-MM-DD",
+    help="With --document: whether it is in force on this day (default today).",
+)
+def status(index: str | None, as_json: bool, document: str, as_of: str) -> None:
     """Documents, chunks, model, last sync and files changed since."""
+    if document:
+        _print_timeline(_run(lambda: _assistant(index).timeline(document, as_of)), as_json)
+        return
     st = _run(lambda: _assistant(index).status())
     if as_json:
         echo(json.dumps(st.as_dict(), ensure_ascii=False, indent=1))
@@ -212,12 +226,33 @@ def status(index: str | None, as_json: bool) -> None:
         echo("Changed since last sync: none")
 
 
+def _print_timeline(t: Timeline, as_json: bool) -> None:
+    if as_json:
+        echo(json.dumps(t.as_dict(), ensure_ascii=False, indent=1))
+        return
+    echo(f"{t.title}" + (f" · {t.doc_number}" if t.doc_number else "") + f"  ({t.source})")
+    echo("In force:   " + ("yes" if t.in_force else f"NO — {t.warning}"))
+    if t.interpreted_by:
+        echo(f"解释:       {t.interpreted_by}")
+    for e in t.events:
+        other = f"  → {e.other}" if e.other else ""
+        echo(f"  {e.date or '(no date)':10}  {e.text}{other}")
+        if e.evidence and e.evidence_source != t.source:
+            echo(f"              {e.evidence_source}: “{e.evidence[:120]}”")
+        elif e.evidence:
+            echo(f"              “{e.evidence[:120]}”")
+
+
 def _filters(
-    issuer: str, doc_type: str, date_from: str, date_to: str, source: str
-) -> SearchFilters:
+    issuer: str, doc_type: str, date_from: str, date_to: str, source: str, as_of: str = "",
+    in_force: bool = False,
+) -> SearchFilters:  # fmt: skip
     from assistant.core.types import SearchFilters
 
-    return SearchFilters(issuer, doc_type, date_from, date_to, source)
+    try:
+        return SearchFilters(issuer, doc_type, date_from, date_to, source, as_of, in_force)
+    except AssistantError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def filter_options(fn: F) -> F:
@@ -228,6 +263,19 @@ def filter_options(fn: F) -> F:
             click.option("--from", "date_from", default="", help="Earliest date: 2023 or 2023-03."),
             click.option("--to", "date_to", default="", help="Latest date: 2025 or 2025-12-31."),
             click.option("--source", default="", help="Glob over source paths: 'gwr-202*'."),
+            click.option(
+                "--in-force",
+                "in_force",
+                is_flag=True,
+                help="Only documents in force today (not repealed, replaced or expired).",
+            ),
+            click.option(
+                "--as-of",
+                "as_of",
+                default="",
+                metavar="YYYY-MM-DD",
+                help="Only documents in force on this day: --as-of 2026-06-01.",
+            ),
         ]
     ):
         fn = opt(fn)
@@ -248,6 +296,8 @@ def _print_answer(answer: Answer) -> None:
         echo("")
     for c in answer.citations:
         echo(f"[{c.marker}] {reference_line(c)}")
+        if c.validity_note:
+            echo(f"    {'⚠ ' if not c.in_force else ''}{c.validity_note}")
         echo(f"    {c.source}: “{c.quote}”")
     if answer.abstained and answer.hits:
         for h in answer.hits[:3]:
@@ -261,7 +311,7 @@ def _print_answer(answer: Answer) -> None:
 @click.option("-k", "k", type=int, default=None, help="Number of passages.")
 @filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
-def search(question: str, index: str | None, k: int | None, as_json: bool, **f: str) -> None:
+def search(question: str, index: str | None, k: int | None, as_json: bool, **f: Any) -> None:
     """The passages that best match QUESTION (dense + BM25)."""
     hits = _run(lambda: _assistant(index).search(question, k, _filters(**f)))
     if as_json:
@@ -269,6 +319,8 @@ def search(question: str, index: str | None, k: int | None, as_json: bool, **f: 
         return
     for h in hits:
         echo(f"{h.rank}. [{h.score:.3f}] {h.title} · {h.section} ({h.source})")
+        if h.validity_note:
+            echo(f"   {'⚠ ' if not h.in_force else ''}{h.validity_note}")
         echo(f"   {h.text[:200]}")
 
 
@@ -284,7 +336,7 @@ def search(question: str, index: str | None, k: int | None, as_json: bool, **f: 
 )  # fmt: skip
 def ask(
     question: str, index: str | None, k: int | None, as_json: bool, docx_path: str | None,
-    **f: str,
+    **f: Any,
 ) -> None:  # fmt: skip
     """Answer QUESTION with cited sentences, or say it is not in the documents."""
     answer = _run(lambda: _assistant(index).ask(question, k, _filters(**f)))

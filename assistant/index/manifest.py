@@ -21,6 +21,7 @@ class DocEntry:
     mtime: float
     format: str = ""
     indexed_at: str = ""
+    validity: dict[str, Any] = field(default_factory=dict)  # ``Validity.as_dict()``, or {}
 
 
 @dataclass

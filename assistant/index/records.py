@@ -3,20 +3,30 @@ searched by, the same for the dense and the lexical side."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from assistant.core.text import searchable_text
-from assistant.core.types import Chunk
+from assistant.core.types import Chunk, Validity
 
 Metadata = dict[str, str | int | float | bool]
 
 
 def chunk_metadata(
-    chunk: Chunk, meta: dict[str, str], doc_hash: str, fmt: str, ocr: bool = False
-) -> dict[str, Any]:
+    chunk: Chunk, meta: dict[str, str], doc_hash: str, fmt: str, ocr: bool = False,
+    validity: Validity | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The record stored with a chunk: document metadata, section, page and offsets; ``ocr``
-    when its text was read from a page image."""
+    when its text was read from a page image. Every chunk carries the document's effective and
+    last dates; the first chunk also its whole ``validity`` (JSON), which front ends and the
+    in-force filter read without the manifest (instances sharing a Chroma server see it)."""
     year = meta.get("date", "")[:4]
+    v = validity or Validity()
+    full = (
+        json.dumps(v.as_dict(), ensure_ascii=False)
+        if chunk.ordinal == 0 and not v.is_empty()
+        else None
+    )
     return {
         "source": chunk.source,
         "title": meta.get("title", ""),
@@ -35,6 +45,9 @@ def chunk_metadata(
         "doc_hash": doc_hash,
         "format": fmt,
         "ocr": True if ocr else None,
+        "effective": v.effective or None,
+        "expires": v.expires or None,
+        "validity": full,
     }
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from assistant.core.errors import AssistantError, ConfigError
 from assistant.core.settings import Settings
-from assistant.core.types import AddedDocument
+from assistant.core.types import AddedDocument, Validity
+from assistant.core.validity import DocFacts, DocStatus, Timeline, resolve, timeline, today, warning
 from assistant.index.layout import IndexPaths
 from assistant.index.manifest import Manifest
 from assistant.index.pointer import IndexPointer
@@ -71,15 +72,47 @@ class CorpusDocuments:
         return [Path(r) for r in pointer.corpus_roots] or list(self.settings.corpus_dirs)
 
     def listing(self) -> list[dict[str, Any]]:
-        """The indexed documents: source, title, issuer, 文号, date, type, chunks, format."""
+        """The indexed documents: source, title, issuer, 文号, date, type, chunks, format, and
+        whether each is in force today (with the warning when not)."""
         pointer = IndexPointer.load(self.paths.pointer)
         if not pointer.collection:
             return []
         manifest = Manifest.load(self.paths.manifest(pointer.collection), pointer.collection, {})
-        return [
-            {"source": src, **e.meta, "chunks": len(e.chunk_ids), "format": e.format}
-            for src, e in sorted(manifest.docs.items())
-        ]
+        statuses = self.statuses()
+        on = today()
+        out = []
+        for src, e in sorted(manifest.docs.items()):
+            st = statuses.get(src)
+            out.append({"source": src, **e.meta, "chunks": len(e.chunk_ids), "format": e.format,
+                        "effective": e.validity.get("effective", ""),
+                        "expires": e.validity.get("expires", ""),
+                        "in_force": st.in_force(on) if st else True,
+                        "validity_note": warning(st, on) if st else ""})  # fmt: skip
+        return out
+
+    def statuses(self) -> dict[str, DocStatus]:
+        """Every indexed document's validity with its references resolved (from the manifest)."""
+        pointer = IndexPointer.load(self.paths.pointer)
+        if not pointer.collection:
+            return {}
+        manifest = Manifest.load(self.paths.manifest(pointer.collection), pointer.collection, {})
+        return resolve(
+            DocFacts(src, e.meta.get("title", ""), e.meta.get("doc_number", ""),
+                     e.meta.get("date", ""), e.meta.get("issuer", ""),
+                     Validity.from_dict(e.validity))
+            for src, e in manifest.docs.items()
+        )  # fmt: skip
+
+    def timeline(self, source: str, on: str = "") -> Timeline:
+        """A document's validity timeline (issued, effective, expires, repealed, amended …)."""
+        statuses = self.statuses()
+        if source not in statuses:
+            known = ", ".join(sorted(statuses)[:5])
+            raise AssistantError(
+                f"no indexed document {source!r}; name one as 'status' lists them"
+                + (f" (e.g. {known})" if known else "")
+            )
+        return timeline(statuses[source], on or today())
 
     def corpus_root(self) -> Path:
         """The folder new documents are written to: the first corpus folder of the index."""

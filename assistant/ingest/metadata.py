@@ -14,10 +14,11 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.core.errors import DocumentError
 from assistant.core.text import is_chinese
-from assistant.core.types import DocMeta
+from assistant.core.types import DocMeta, DocRef, Validity
 from assistant.ingest.dates import find_dates, only_date
 from assistant.ingest.segments import (
     ANNOUNCEMENT_NO,
@@ -33,7 +34,10 @@ from assistant.ingest.segments import (
     segments,
 )
 
-__all__ = ["doc_type_of", "find_dates", "merge", "parse_metadata", "read_sidecar", "sidecar_path"]
+__all__ = [
+    "doc_type_of", "find_dates", "merge", "merge_validity", "parse_metadata", "read_sidecar",
+    "sidecar_path",
+]  # fmt: skip
 
 DOC_TYPES = (
     "指导意见", "实施意见", "实施方案", "行动方案", "行动计划", "工作方案", "管理办法", "实施细则",
@@ -466,8 +470,11 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.stem + SIDECAR_SUFFIX)
 
 
-def read_sidecar(path: Path, source: str) -> dict[str, str]:
-    """The fields of ``path``'s sidecar, or {} when it has none. Unknown keys are an error."""
+def read_sidecar(path: Path, source: str) -> dict[str, Any]:
+    """The fields of ``path``'s sidecar, or {} when it has none. Unknown keys are an error.
+
+    Besides the metadata fields it may state validity: ``effective`` and ``expires`` (ISO
+    dates) and ``repeals`` / ``amends`` (lists of titles or 文号), which win over the rules."""
     side = sidecar_path(path)
     if not side.is_file():
         return {}
@@ -477,16 +484,25 @@ def read_sidecar(path: Path, source: str) -> dict[str, str]:
         raise DocumentError(source, f"sidecar {side.name} is not valid UTF-8 JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise DocumentError(source, f"sidecar {side.name} must hold a JSON object")
-    unknown = sorted(set(data) - set(DocMeta.FIELDS))
+    allowed = [*DocMeta.FIELDS, *VALIDITY_FIELDS]
+    unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise DocumentError(
-            source,
-            f"sidecar {side.name} has unknown field(s) {unknown}; allowed: {list(DocMeta.FIELDS)}",
+            source, f"sidecar {side.name} has unknown field(s) {unknown}; allowed: {allowed}"
         )
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for key, value in data.items():
         if value is None:
-            out[key] = ""
+            out[key] = [] if key in ("repeals", "amends") else ""
+            continue
+        if key in ("repeals", "amends"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise DocumentError(
+                    source,
+                    f"sidecar {side.name}: {key} must be a list of titles or 文号, e.g. "
+                    '["工信部信管〔2018〕12号"]',
+                )
+            out[key] = [v.strip() for v in value if v.strip()]
             continue
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise DocumentError(source, f"sidecar {side.name}: {key} must be a string")
@@ -500,7 +516,9 @@ def read_sidecar(path: Path, source: str) -> dict[str, str]:
 
 # How long a metadata field may be (a title is embedded with every chunk of its document).
 MAX_FIELD_CHARS = {"title": 300, "issuer": 200, "doc_number": 60, "doc_type": 20, "url": 2000,
-                   "date": 10}  # fmt: skip
+                   "date": 10, "effective": 10, "expires": 10}  # fmt: skip
+# Validity a sidecar may state (see ``merge_validity``).
+VALIDITY_FIELDS = ("effective", "expires", "repeals", "amends")
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -510,7 +528,7 @@ def field_problem(key: str, value: str) -> str:
     limit = MAX_FIELD_CHARS.get(key, 300)
     if len(value) > limit:
         return f"{key} has {len(value):,} characters, more than {limit}; shorten it"
-    if key == "date" and value:
+    if key in ("date", "effective", "expires") and value:
         m = _ISO_DATE.fullmatch(value)
         ok = m is not None
         if m and m.group(2):
@@ -519,7 +537,7 @@ def field_problem(key: str, value: str) -> str:
             except ValueError:
                 ok = False
         if not ok:
-            return f"date {value!r} is not a date in the form 2024, 2024-03 or 2024-03-05"
+            return f"{key} {value!r} is not a date in the form 2024, 2024-03 or 2024-03-05"
     if key == "url" and value and not re.match(r"https?://", value, re.I):
         return f"url {value[:60]!r} must start with http:// or https://"
     return ""
@@ -531,9 +549,33 @@ def bounded(title: str, limit: int = MAX_FIELD_CHARS["title"] - 100) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def merge(parsed: DocMeta, sidecar: dict[str, str]) -> DocMeta:
+def merge(parsed: DocMeta, sidecar: dict[str, Any]) -> DocMeta:
     """Sidecar fields win over parsed ones; the type follows a sidecar title unless given."""
-    merged = DocMeta(**{**parsed.as_dict(), **sidecar})
+    fields = {k: v for k, v in sidecar.items() if k in DocMeta.FIELDS}
+    merged = DocMeta(**{**parsed.as_dict(), **fields})
     if "title" in sidecar and "doc_type" not in sidecar:
         merged.doc_type = doc_type_of(merged.title) or parsed.doc_type
     return merged
+
+
+def merge_validity(parsed: Validity, sidecar: dict[str, Any]) -> Validity:
+    """Validity stated in a sidecar wins over the rules: ``effective`` / ``expires`` replace the
+    dates read, ``repeals`` / ``amends`` (titles or 文号) replace the references read."""
+    if not any(k in sidecar for k in VALIDITY_FIELDS):
+        return parsed
+    out = Validity.from_dict(parsed.as_dict())
+    if "effective" in sidecar:
+        out.effective = sidecar["effective"]
+        out.effective_kind = "sidecar" if out.effective else ""
+        out.spans.pop("effective", None)
+    if "expires" in sidecar:
+        out.expires, out.period, out.expires_condition = sidecar["expires"], "", ""
+        out.spans.pop("expires", None)
+    for kind in ("repeals", "amends"):
+        if kind in sidecar:
+            out.refs = [r for r in out.refs if r.relation != kind]
+            for ref in sidecar[kind]:
+                number = "" if "号" not in ref or "《" in ref else ref
+                out.refs.append(DocRef(kind, "" if number else ref.strip("《》"), number,
+                                       "(sidecar)"))  # fmt: skip
+    return out

@@ -17,7 +17,8 @@ from assistant.index.records import chunk_metadata
 from assistant.ingest.chunking import chunk_text
 from assistant.ingest.corpus import CorpusFile
 from assistant.ingest.loaders import load_bytes
-from assistant.ingest.metadata import merge, parse_metadata, read_sidecar
+from assistant.ingest.metadata import merge, merge_validity, parse_metadata, read_sidecar
+from assistant.ingest.validity import parse_validity
 
 
 @dataclass
@@ -39,9 +40,11 @@ def prepare_document(
     """Load, read metadata, chunk; ``DocumentError`` when the file holds no usable text."""
     loaded = load_bytes(data, cf.path.suffix, cf.source, limits)
     parsed = parse_metadata(loaded.text, loaded.title_hint)
-    meta = merge(parsed, read_sidecar(cf.path, cf.source))
+    sidecar = read_sidecar(cf.path, cf.source)
+    meta = merge(parsed, sidecar)
     if not meta.title:
         meta.title = cf.path.stem
+    validity = merge_validity(parse_validity(loaded.text, meta), sidecar)
     scale = 1.0 if is_chinese(loaded.text[:4000]) else chunking.latin_scale
     chunks = chunk_text(
         loaded.text,
@@ -62,6 +65,7 @@ def prepare_document(
         mtime=st.st_mtime,
         format=loaded.format,
         indexed_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        validity=validity.as_dict() if not validity.is_empty() else {},
     )
     return Prepared(
         cf.source,
@@ -75,6 +79,7 @@ def prepare_document(
                 digest,
                 loaded.format,
                 ocr=_from_ocr(ch.page, ch.page_end, loaded.ocr_pages),
+                validity=validity,
             )
             for ch in chunks
         ],

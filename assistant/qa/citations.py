@@ -39,4 +39,6 @@ def citation_for(marker: int, hit: Hit, spans: list[tuple[int, int]]) -> Citatio
         url=hit.url,
         quotes=quotes,
         ocr=hit.ocr,
+        in_force=hit.in_force,
+        validity_note=hit.validity_note,
     )

@@ -11,6 +11,15 @@ import numpy as np
 from assistant.core.settings import RetrievalSettings
 from assistant.core.text import is_chinese, names_year, strip_question_words, years_in
 from assistant.core.types import Hit, SearchFilters
+from assistant.core.validity import (
+    DocStatus,
+    amended_note,
+    facts_from_records,
+    resolve,
+    status_problem,
+    today,
+    warning,
+)
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChromaStore
 from assistant.qa.filters import chroma_where, matches
@@ -38,6 +47,29 @@ class HybridRetriever:
         self._vectors: dict[str, np.ndarray] = {}
         self._sample: np.ndarray | None = None
         self._sample_zh = np.zeros(0, dtype=bool)
+        self._statuses: dict[str, DocStatus] | None = None
+
+    @property
+    def statuses(self) -> dict[str, DocStatus]:
+        """Each indexed document's validity, its repeal/amendment references resolved."""
+        if self._statuses is None:
+            self._statuses = resolve(facts_from_records(self.lexical.metas))
+        return self._statuses
+
+    def issuers(self) -> list[str]:
+        """The issuing bodies of the indexed documents."""
+        return sorted({st.facts.issuer for st in self.statuses.values() if st.facts.issuer})
+
+    def not_in_force(self, on: str) -> set[str]:
+        """The sources of documents not in force on ``on``."""
+        return {s for s, st in self.statuses.items() if not st.in_force(on)}
+
+    def _replaced_now(self) -> set[str]:
+        on = today()
+        return {
+            s for s, st in self.statuses.items()
+            if status_problem(st, on)[0] in ("repealed", "revised")
+        }  # fmt: skip
 
     def encode_query(self, question: str) -> np.ndarray:
         """The question's vector (the last few are kept: answering asks for it again)."""
@@ -82,7 +114,11 @@ class HybridRetriever:
         if not len(scores):
             return {}
         if not f.is_empty():
-            keep = np.array([matches(m, f) for m in self.lexical.metas], dtype=bool)
+            out = self._excluded(f)
+            keep = np.array(
+                [matches(m, f) and m.get("source") not in out for m in self.lexical.metas],
+                dtype=bool,
+            )
             scores = np.where(keep, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
@@ -92,8 +128,20 @@ class HybridRetriever:
         if not self.lexical.ids:
             return {}
         vector = self.encode_query(question)
-        rows = self.store.query(self.collection, vector, n, where=chroma_where(f))
-        return {cid: sim for cid, sim, _doc, meta in rows if matches(meta, f)}
+        out = self._excluded(f)
+        where = chroma_where(f)
+        if out:
+            nin = {"source": {"$nin": sorted(out)}}
+            where = nin if where is None else {"$and": [*where.get("$and", [where]), nin]}
+        rows = self.store.query(self.collection, vector, n, where=where)
+        return {
+            cid: sim for cid, sim, _doc, meta in rows
+            if matches(meta, f) and meta.get("source") not in out
+        }  # fmt: skip
+
+    def _excluded(self, f: SearchFilters) -> set[str]:
+        on = f.validity_date()
+        return self.not_in_force(on) if on else set()
 
     def _boost_years(self, fused: dict[str, float], years: set[str]) -> None:
         """Chunks whose title or section names a year of the question gain a share of the top."""
@@ -126,6 +174,12 @@ class HybridRetriever:
         years = years_in(question)
         if years and self.settings.year_boost and method in ("weighted", "lexical", "dense"):
             self._boost_years(fused, years)
+        if not f.validity_date() and self.settings.superseded_weight < 1:
+            replaced = self._replaced_now()
+            for cid in fused if replaced else ():
+                meta = self._meta(cid)
+                if meta is not None and meta.get("source") in replaced:
+                    fused[cid] *= self.settings.superseded_weight
         # A chunk not yet in the BM25 copy (a concurrent sync added it) is skipped before the
         # ranks are numbered, so ranks run 1..k without gaps.
         ranked = [
@@ -138,7 +192,18 @@ class HybridRetriever:
                 _hit(rank, cid, self.lexical.docs[pos], self.lexical.metas[pos], fused[cid],
                      dense.get(cid), lexical.get(cid))
             )  # fmt: skip
+        self.annotate(hits, f.validity_date() or today(), "zh" if is_chinese(question) else "en")
         return hits
+
+    def annotate(self, hits: list[Hit], on: str, lang: str = "zh") -> None:
+        """Mark each hit in force or not on ``on``, with the warning (and amendments) to show."""
+        for hit in hits:
+            st = self.statuses.get(hit.source)
+            if st is None:
+                continue
+            hit.in_force = st.in_force(on)
+            notes = [n for n in (warning(st, on, lang), amended_note(st, on, lang)) if n]
+            hit.validity_note = "；".join(notes) if lang == "zh" else "; ".join(notes)
 
 
 def _hit(

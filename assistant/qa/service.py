@@ -17,6 +17,7 @@ from assistant.index.layout import IndexPaths, collection_name
 from assistant.index.lexical_sync import ensure_lexical
 from assistant.index.pointer import IndexPointer
 from assistant.index.store import ChromaStore, open_store
+from assistant.qa.compare import Plan, item_filters, plan_comparison, table_answer
 from assistant.qa.extractive import NOT_FOUND, extractive_answer, language_of
 from assistant.qa.followup import rewrite_followup
 from assistant.qa.llm import ChatModel
@@ -134,20 +135,20 @@ class QAService:
             )
         standalone = self._standalone(original, history or [], llm_mode)
         retriever = self.retriever()
+        plan = plan_comparison(standalone, language_of(standalone), retriever.issuers())
+        if plan is not None:
+            answer = self._comparison(standalone, plan, retriever, k, filters or SearchFilters())
+            if llm_mode and not answer.abstained:
+                answer = self._llm_summary(answer)
+            for line in answer.text.splitlines(keepends=True):
+                yield StreamEvent("token", line)
+            answer.question = original
+            answer.standalone_question = standalone
+            yield StreamEvent("answer", answer=answer)
+            return
         hits = retriever.search(standalone, k, filters)
-        a = self.settings.answer
-        passages = hits[: a.passages]
-        answer = extractive_answer(
-            standalone, passages, retriever.lexical, min_evidence=a.min_evidence,
-            min_confidence=a.min_confidence, relative_cutoff=a.relative_cutoff,
-            min_support=a.min_support, min_support_other=a.min_support_other,
-            embedding_model=self.settings.embedding.model,
-            encoder=self._embeddings() if self._crosslingual() else None,
-            min_cross_margin=a.min_cross_margin, min_cross_lift=a.min_cross_lift,
-            typical_dense=retriever.typical_similarity(standalone) if passages else None,
-            min_dense_evidence=a.min_dense_evidence, max_sentences=a.max_sentences,
-            max_chars=a.max_chars,
-        )  # fmt: skip
+        passages = hits[: self.settings.answer.passages]
+        answer = self._extract(standalone, passages, retriever)
         if llm_mode and not answer.abstained:
             answer = yield from self._llm_answer(standalone, passages, retriever, answer)
         else:
@@ -157,6 +158,64 @@ class QAService:
         answer.question = original
         answer.standalone_question = standalone
         yield StreamEvent("answer", answer=answer)
+
+    def _extract(
+        self, question: str, passages: list[Hit], retriever: HybridRetriever,
+        max_sentences: int | None = None,
+    ) -> Answer:  # fmt: skip
+        a = self.settings.answer
+        return extractive_answer(
+            question, passages, retriever.lexical, min_evidence=a.min_evidence,
+            min_confidence=a.min_confidence, relative_cutoff=a.relative_cutoff,
+            min_support=a.min_support, min_support_other=a.min_support_other,
+            embedding_model=self.settings.embedding.model,
+            encoder=self._embeddings() if self._crosslingual() else None,
+            min_cross_margin=a.min_cross_margin, min_cross_lift=a.min_cross_lift,
+            typical_dense=retriever.typical_similarity(question) if passages else None,
+            min_dense_evidence=a.min_dense_evidence,
+            max_sentences=max_sentences or a.max_sentences, max_chars=a.max_chars,
+        )  # fmt: skip
+
+    def _comparison(
+        self, question: str, plan: Plan, retriever: HybridRetriever, k: int | None,
+        filters: SearchFilters,
+    ) -> Answer:  # fmt: skip
+        """Each item answered from its own documents, then the table."""
+        titles = {s: st.facts.title for s, st in retriever.statuses.items()}
+        results: list[tuple[str, str, Answer | None]] = []
+        for item in plan.items:
+            asked = plan.question_for(item)
+            f = item_filters(plan, item, filters, titles)
+            if f is None:
+                results.append((item, asked, None))
+                continue
+            hits = retriever.search(asked, k, f)
+            answer = self._extract(asked, hits[: self.settings.answer.passages], retriever)
+            answer.hits = hits
+            results.append((item, asked, answer))
+        return table_answer(question, plan, results)
+
+    def _llm_summary(self, answer: Answer) -> Answer:
+        """LLM mode: one sentence on the differences after the table, its markers checked
+        against the table's citations (dropped, with a note, when none is valid)."""
+        from assistant.qa import generation
+
+        assert answer.comparison is not None
+        try:
+            text = self._chat().complete(generation.summary_messages(answer))
+        except ModelError as exc:
+            answer.notes.append(f"no summary: {exc}")
+            return answer
+        checked = generation.check_markers(text, len(answer.citations))
+        if checked.not_found or not checked.used:
+            answer.notes.append("the model's summary cited no cell correctly; it is not shown")
+            return answer
+        answer.comparison.summary = checked.text
+        answer.text = answer.comparison.markdown(answer.language)
+        answer.mode = "llm"
+        answer.unsupported_sentences = checked.unsupported
+        answer.notes.extend(f"removed invalid marker {m}" for m in checked.removed)
+        return answer
 
     def _crosslingual(self) -> bool:
         """Whether questions may be answered from passages in another language."""

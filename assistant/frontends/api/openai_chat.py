@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -38,9 +39,23 @@ def references(answer: Answer) -> list[dict[str, Any]]:
     return [
         {"marker": c.marker, "title": c.title, "doc_number": c.doc_number, "issuer": c.issuer,
          "date": c.date, "section": c.section, "page": c.page, "source": c.source,
-         "quote": c.quote, "passage": c.passage, "url": c.url, "chunk_id": c.chunk_id}
+         "quote": c.quote, "passage": c.passage, "url": c.url, "chunk_id": c.chunk_id,
+         "in_force": c.in_force, "validity_note": c.validity_note}
         for c in answer.citations
     ]  # fmt: skip
+
+
+def content(answer: Answer) -> str:
+    """The message text: the answer (a comparison is a Markdown table) and a warning line for
+    each cited document that is no longer in force."""
+    text = answer.text
+    warn = [f"[{c.marker}] ⚠ {c.validity_note}" for c in answer.citations
+            if not c.in_force and c.validity_note]  # fmt: skip
+    return text + ("\n\n" + "\n".join(warn) if warn else "")
+
+
+def comparison(answer: Answer) -> dict[str, Any] | None:
+    return asdict(answer.comparison) if answer.comparison else None
 
 
 def citation_strings(answer: Answer) -> list[str]:
@@ -112,8 +127,9 @@ def router(assistant: Assistant, access: Access) -> APIRouter:
 
 
 def _message(answer: Answer) -> dict[str, Any]:
-    return {"role": "assistant", "content": answer.text, "references": references(answer),
-            "refused": answer.abstained, "notes": answer.notes}  # fmt: skip
+    return {"role": "assistant", "content": content(answer), "references": references(answer),
+            "refused": answer.abstained, "notes": answer.notes,
+            "comparison": comparison(answer)}  # fmt: skip
 
 
 def _completion(answer: Answer, cid: str, created: int, model: str) -> dict[str, Any]:
@@ -147,8 +163,12 @@ def _sse(first: Any, events: Iterator[Any], cid: str, created: int, model: str) 
             yield _chunk(cid, created, model, {"content": event.text})
         elif event.kind == "answer" and event.answer is not None:
             a = event.answer
+            warnings = content(a)[len(a.text) :]
+            if warnings:
+                yield _chunk(cid, created, model, {"content": warnings})
             yield _chunk(cid, created, model,
-                         {"references": references(a), "refused": a.abstained, "notes": a.notes},
+                         {"references": references(a), "refused": a.abstained, "notes": a.notes,
+                          "comparison": comparison(a)},
                          "stop", citations=citation_strings(a), refused=a.abstained)  # fmt: skip
         event = next(events, None)
     yield "data: [DONE]\n\n"

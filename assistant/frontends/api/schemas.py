@@ -22,11 +22,16 @@ class Filters(BaseModel):
     date_from: str = Field(default="", description="ISO date or prefix: 2023, 2023-03.")
     date_to: str = Field(default="", description="ISO date or prefix.")
     source: str = Field(default="", description="Glob over the source path: gwr-202*.txt.")
+    in_force: bool = Field(
+        default=False, description="Only documents in force today (not repealed or expired)."
+    )
+    as_of: str = Field(default="", description="Only documents in force on this day: 2026-06-01.")
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
             issuer=self.issuer, doc_type=self.doc_type or self.type,
             date_from=self.date_from, date_to=self.date_to, source=self.source,
+            as_of=self.as_of, in_force=self.in_force,
         )  # fmt: skip
 
 

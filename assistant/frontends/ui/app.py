@@ -9,6 +9,7 @@ from assistant.app import Assistant
 from assistant.frontends.ui import texts as T
 from assistant.frontends.ui.admin import admin_tab
 from assistant.frontends.ui.chat import chat_tab
+from assistant.frontends.ui.documents import documents_tab
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -25,6 +26,7 @@ def build_app(assistant: Assistant, admin: bool) -> gr.Blocks:
     with app:
         gr.Markdown(f"## {T.TITLE}\n回答模式 · Answer mode: **{mode}**")
         chat_tab(assistant)
+        documents_tab(assistant)
         if admin:
             admin_tab(assistant)
     return app

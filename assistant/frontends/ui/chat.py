@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from assistant.app import Assistant
 from assistant.core.errors import AssistantError
-from assistant.core.types import Answer, Citation, SearchFilters
+from assistant.core.types import Answer, Citation, Comparison, ComparisonCell, SearchFilters
 from assistant.frontends.brief import brief_docx
 from assistant.frontends.ui import texts as T
 from assistant.frontends.ui.render import answer_html, esc, export_markdown, sources_html
@@ -22,13 +23,16 @@ Outputs = tuple[str, list[dict[str, str]], list[dict[str, Any]], Any]
 
 
 def _filters(
-    issuer: str, doc_type: str, year_from: float | None, year_to: float | None
-) -> SearchFilters:
+    issuer: str, doc_type: str, year_from: float | None, year_to: float | None,
+    in_force: bool = False, as_of: str = "",
+) -> SearchFilters:  # fmt: skip
     return SearchFilters(
         issuer=issuer or "",
         doc_type=doc_type or "",
         date_from=str(int(year_from)) if year_from else "",
         date_to=str(int(year_to)) if year_to else "",
+        in_force=bool(in_force),
+        as_of=(as_of or "").strip(),
     )
 
 
@@ -39,14 +43,22 @@ def _turn(question: str, final: Answer) -> dict[str, Any]:
         "answer": final.text,
         "abstained": final.abstained,
         "citations": [c.as_dict() for c in final.citations],
+        "comparison": asdict(final.comparison) if final.comparison else None,
+        "language": final.language,
     }
 
 
 def _answer_of(turn: dict[str, Any]) -> Answer:
     """A chat turn back as an ``Answer`` (what the Word brief needs of it)."""
+    comparison = None
+    if turn.get("comparison"):
+        data = dict(turn["comparison"])
+        data["cells"] = [ComparisonCell(**c) for c in data["cells"]]
+        comparison = Comparison(**data)
     return Answer(
         question=turn["question"], text=turn["answer"], hits=[],
         citations=[Citation(**c) for c in turn["citations"]], abstained=turn["abstained"],
+        language=turn.get("language", "zh"), comparison=comparison,
     )  # fmt: skip
 
 
@@ -68,6 +80,7 @@ def chat_tab(assistant: Assistant) -> None:
         message: str, history: list[dict[str, str]], turns: list[dict[str, Any]],
         issuer: str, doc_type: str,
         year_from: float | None, year_to: float | None, k: float,
+        in_force: bool = False, as_of: str = "",
     ) -> Iterator[Outputs]:  # fmt: skip
         history = list(history or [])
         turns = list(turns or [])
@@ -76,8 +89,8 @@ def chat_tab(assistant: Assistant) -> None:
         history.append({"role": "assistant", "content": "…"})
         yield "", history, turns, gr.update()
         pairs = [(t["standalone"], t["answer"]) for t in turns]
-        filters = _filters(issuer, doc_type, year_from, year_to)
         try:
+            filters = _filters(issuer, doc_type, year_from, year_to, in_force, as_of)
             text = ""
             final = None
             for event in assistant.ask_stream(question, int(k), filters, history=pairs):
@@ -141,11 +154,14 @@ def chat_tab(assistant: Assistant) -> None:
                 with gr.Row():
                     year_from = gr.Number(label="起始年份 · From year", precision=0)
                     year_to = gr.Number(label="截止年份 · To year", precision=0)
+                with gr.Row():
+                    in_force = gr.Checkbox(False, label=T.IN_FORCE, elem_id="in-force")
+                    as_of = gr.Textbox(label=T.AS_OF, placeholder="2026-06-01", elem_id="as-of")
                 k = gr.Slider(
                     1, 10, value=assistant.settings.retrieval.k, step=1, label="段落数 · Passages"
                 )
             sources = gr.HTML(f"<i>{T.SOURCES}</i>", elem_id="sources")
-    inputs = [question, chatbot, turns, issuer, doc_type, year_from, year_to, k]
+    inputs = [question, chatbot, turns, issuer, doc_type, year_from, year_to, k, in_force, as_of]
     outputs = [question, chatbot, turns, sources]
     question.submit(respond, inputs, outputs)
     send.click(respond, inputs, outputs)

@@ -8,6 +8,7 @@ EXAMPLES = [
     "如何推进“人工智能+”行动？",
     "工业互联网有哪些部署？",
     "What is the GDP growth target for 2025?",
+    "2024年和2025年的赤字率目标分别是多少？",
 ]
 
 CSS = """
@@ -21,6 +22,15 @@ CSS = """
 .docview .passage.active { outline: 2px solid #e0a800; }
 mark.quote { background: #ffe066; }
 .flag { color: #b00020; }
+.validity-warning { color: #8a1c00; background: #fdecea; border-left: 3px solid #d93025;
+                    padding: 2px 6px; margin: 4px 0; }
+.validity-note { color: #5f4b00; font-size: 0.9em; }
+table.comparison { border-collapse: collapse; margin: 4px 0; }
+table.comparison th, table.comparison td { border: 1px solid #ccc; padding: 4px 6px;
+                                           vertical-align: top; }
+table.comparison tr.not-found td { color: #777; font-style: italic; }
+.timeline { border: 1px solid #ddd; border-radius: 6px; padding: 8px; margin-bottom: 8px; }
+.timeline .evidence { font-size: 0.85em; color: #555; }
 """
 
 # Clicking a marker [n] opens the document view of citation n and scrolls it to the passage.
@@ -57,3 +67,7 @@ EXPORT_DOCX = "导出 Word 简报 · Word brief"
 CLEAR = "清空 · Clear"
 ERROR = "⚠ 出错了 · Error"
 INTERNAL_ERROR = "内部错误，请稍后再试 · internal error, please retry"
+
+IN_FORCE = "仅现行有效 · In force only"
+AS_OF = "截至日期 · As of (YYYY-MM-DD)"
+DOCUMENTS_TAB = "文件 · Documents"

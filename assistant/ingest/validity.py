@@ -1,0 +1,310 @@
+"""What a notice says about its own validity, read by rule (pure): when it takes effect, when it
+ends, which documents it repeals or amends, and who interprets it.
+
+Families read (each a regular phrase of 公文 closings):
+
+- effective: 本通知自印发之日起施行 (→ the document's own date), 自2026年3月1日起施行/实施/执行/
+  生效, 自二〇二六年三月一日起施行;
+- end: 有效期至2028年12月31日 / 至2028年底 / 至2028年6月底, 有效期5年 / 3个月 / 半年 (counted from
+  the effective date), 执行至2020年12月31日, 有效期至疫情解除 (an event: kept as a condition);
+- repeal: 原《…》（工信部〔2018〕12号）同时废止, …的通知（…〔2019〕8号）即行废止, 停止执行,
+  不再执行, 同时失效;
+- amendment: a title 关于修改《…》的决定, or 对《…》作如下修改; revision: a title ending
+  （2024年修订）, which replaces the earlier version of the same title;
+- interpretation: 本办法由…负责解释.
+
+Only statements about the document itself count: an end date must stand in a sentence that names
+the document (本通知, 本办法, 以上措施 …) or its effective clause, because 有效期 is as often about
+a licence or a certificate. News reports carry no validity of their own.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+
+from assistant.core.types import DocMeta, DocRef, Validity
+from assistant.ingest.dates import find_dates
+from assistant.ingest.segments import ANNOUNCEMENT_NO, DOC_NO
+
+__all__ = ["base_title", "parse_validity", "revision_year"]
+
+_DOC_WORDS = (
+    r"通知|办法|规定|意见|方案|措施|细则|决定|条例|政策|公告|通告|规则|标准|指南|计划|规划|"
+    r"文件|意见稿|若干措施|实施细则|管理办法|暂行办法|决议|通报|批复|函"
+)
+# The document speaking of itself: 本通知, 本办法, 以上政策, 上述措施, 本《办法》.
+_SELF = re.compile(rf"(?:本|此|以上|上述|前述)\s*《?(?:{_DOC_WORDS})|本\s*《[^》]{{1,30}}》")
+_CN_DATE = (
+    r"[〇零○一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[一二三四五六七八九十]{1,3}\s*日"
+)
+_DATE = rf"(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_DATE})"
+_START_VERB = r"(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效|试行|起施行|起实施|起执行)"
+_ON_ISSUE = re.compile(
+    r"自\s*(?:印发|发布|公布|颁布|下发|发文|公告|签发|通过|下达)\s*之\s*日\s*起\s*"
+    r"(?:正式)?(?:施行|实施|执行|生效|试行)"
+)
+_ON_DATE = re.compile(rf"自\s*({_DATE})\s*{_START_VERB}")
+_UNTIL_DATE = re.compile(
+    r"(?:有效期|执行期限|实施期限|执行期|实施期|施行期)?\s*(?:至|到|截至)\s*"
+    rf"({_DATE})\s*(?:止|为止|结束)?"
+)
+_UNTIL_MONTH_END = re.compile(
+    r"(?:有效期|执行|实施|施行)\s*(?:期限)?(?:暂定)?\s*(?:至|到)\s*"
+    r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:底|末)"
+)
+_PERIOD = re.compile(
+    r"有效期\s*(?:为|暂定为?|暂定)?\s*"
+    r"(\d{1,2}|[一二两三四五六七八九十]{1,2}|半)\s*(年|个月|月)"
+)
+_UNTIL_EVENT = re.compile(
+    r"(?:有效期|执行|实施|施行)\s*(?:期限)?\s*(?:暂定)?\s*(?:至|到|顺延至)\s*"
+    r"([^。；，,]{2,30}?(?:解除|结束|终止|消除|为止))"
+)
+_REPEAL = re.compile(
+    r"(?:同时|即行|予以|一并|自行|相应)?\s*"
+    r"(?:废止|停止执行|不再执行|同时失效|自行失效|失效)"
+)
+_AMEND = re.compile(
+    r"对\s*《([^》]{4,120})》\s*(?:[（(][^）)]{0,40}[）)])?\s*"
+    r"(?:作|做|进行)(?:如下|以下)?(?:修改|修订)"
+)
+_TITLE_REF = re.compile(r"《([^》]{4,150})》\s*(?:[（(]\s*([^）)]{2,60}?)\s*[）)])?")
+# A title written without 《》 right before its 文号 in brackets: …的通知（…〔2019〕8号）.
+_BARE_TITLE_REF = re.compile(
+    rf"((?:[\u4e00-\u9fff]{{2,40}})?关于[^，。；《》（）()]{{2,100}}?(?:{_DOC_WORDS}))"
+    r"\s*[（(]\s*([^）)]{2,60}?)\s*[）)]"
+)
+_INTERPRET = re.compile(
+    rf"(?:本|此)\s*《?(?:{_DOC_WORDS})》?\s*由\s*"
+    r"([^。，；,]{2,60}?)\s*负责\s*(?:解释|具体解释)"
+)
+_REVISION = re.compile(
+    r"\s*[（(]\s*((?:19|20)\d{2})\s*年\s*"
+    r"(?:修订|修正|修改|第[一二三四五六七八九十\d]+次修订)\s*[）)]\s*$"
+)
+_AMENDING_TITLE = re.compile(r"关于修改\s*《([^》]{4,150})》\s*(?:等[^的]{0,20})?的决定")
+_END_WORDS = re.compile(r"有效期|执行期限|实施期限|执行至|实施至|施行至|执行到|实施到")
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
+_TAIL_SHARE = 0.35  # closing clauses stand in the last part of a notice
+
+
+def _number(s: str) -> float:
+    if s == "半":
+        return 0.5
+    if s.isdigit():
+        return float(s)
+    if s == "十":
+        return 10.0
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return float((_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(ones, 0)))
+    return float(_CN_NUM.get(s, 0))
+
+
+def _iso(phrase: str) -> str:
+    found = find_dates(phrase)
+    return found[0][1] if found else ""
+
+
+def _add_months(iso: str, months: int) -> str:
+    d = datetime.date.fromisoformat(iso)
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    day = min(d.day, calendar.monthrange(y, m)[1])
+    return datetime.date(y, m, day).isoformat()
+
+
+def _last_day(start_iso: str, amount: float, unit: str) -> str:
+    """The last day in force of a period of ``amount`` ``unit`` starting on ``start_iso``."""
+    months = round(amount * 12) if unit == "年" else round(amount)
+    end = datetime.date.fromisoformat(_add_months(start_iso, months))
+    return (end - datetime.timedelta(days=1)).isoformat()
+
+
+def _sentences(text: str) -> list[tuple[int, int, str]]:
+    return [
+        (m.start(), m.end(), m.group(0)) for m in _SENTENCE.finditer(text) if m.group(0).strip()
+    ]
+
+
+def _full(iso: str) -> bool:
+    return len(iso) == 10
+
+
+def base_title(title: str) -> str:
+    """A title without its revision mark: 《…办法（2024年修订）》 → 《…办法》."""
+    return _REVISION.sub("", title).strip()
+
+
+def revision_year(title: str) -> str:
+    """The year of a revision mark at the end of a title ("2024"), or ""."""
+    m = _REVISION.search(title)
+    return m.group(1) if m else ""
+
+
+def _doc_number(s: str) -> str:
+    m = DOC_NO.search(s) or ANNOUNCEMENT_NO.search(s)
+    return "".join(m.group(0).split()) if m else ""
+
+
+def _refs_in(clause: str) -> list[tuple[str, str]]:
+    """``(title, 文号)`` of every document a clause names."""
+    out: list[tuple[str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _TITLE_REF.finditer(clause):
+        number = _doc_number(m.group(2) or "")
+        out.append((m.group(1).strip(), number))
+        taken.append(m.span())
+    for m in _BARE_TITLE_REF.finditer(clause):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        number = _doc_number(m.group(2))
+        if number:
+            title = re.sub(r"^(?:原|同时|将|对|把|的|和|及|与|、)+", "", m.group(1).strip())
+            out.append((title, number))
+            taken.append(m.span())
+    # A 文号 on its own: 工信部〔2018〕12号文件同时废止.
+    rest = clause
+    for a, b in sorted(taken, reverse=True):
+        rest = rest[:a] + " " * (b - a) + rest[b:]
+    for m in DOC_NO.finditer(rest):
+        out.append(("", "".join(m.group(0).split())))
+    return out
+
+
+def _repeals(text: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
+    refs: list[DocRef] = []
+    for start, end, sent in sentences:
+        if not _REPEAL.search(sent):
+            continue
+        clauses = re.split(r"(?<=[，,：:])", sent)
+        for i, clause in enumerate(clauses):
+            verb = _REPEAL.search(clause)
+            if not verb:
+                continue
+            # The documents named before the verb in its clause, else in the clause before.
+            named = _refs_in(clause[: verb.start()])
+            if not named and i > 0:
+                named = _refs_in(clauses[i - 1])
+            for title, number in named:
+                if (
+                    title
+                    and re.search(r"法$|宪法|条例》?$", title)
+                    and not number
+                    and "关于" not in title
+                ):
+                    continue  # a law cited as the basis, not repealed by a notice
+                refs.append(DocRef("repeals", title, number, sent.strip(), start, end))
+    return refs
+
+
+def _amends(title: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
+    refs: list[DocRef] = []
+    m = _AMENDING_TITLE.search(title)
+    if m:
+        refs.append(DocRef("amends", m.group(1).strip(), "", title, 0, 0))
+    for start, end, sent in sentences:
+        for a in _AMEND.finditer(sent):
+            name = a.group(1).strip()
+            if not any(r.title == name for r in refs):
+                refs.append(
+                    DocRef("amends", name, _doc_number(a.group(0)), sent.strip(), start, end)
+                )
+    rev = revision_year(title)
+    if rev:
+        refs.append(DocRef("revises", base_title(title), "", title, 0, 0))
+    return refs
+
+
+def _effective(
+    text: str, sentences: list[tuple[int, int, str]], meta: DocMeta
+) -> tuple[str, str, list[int]]:
+    """``(effective ISO date, kind, [start, end])`` from the last effective clause that names
+    the document itself (else the last one in the closing part of the text)."""
+    cands: list[tuple[bool, int, str, str, list[int]]] = []
+    tail_from = int(len(text) * (1 - _TAIL_SHARE))
+    for start, end, sent in sentences:
+        own = bool(_SELF.search(sent))
+        for m in _ON_DATE.finditer(sent):
+            iso = _iso(m.group(1))
+            if iso:
+                cands.append((own, start, iso, "date", [start, end]))
+        if _ON_ISSUE.search(sent):
+            cands.append(
+                (own, start, meta.date if _full(meta.date) else "", "on_issue", [start, end])
+            )
+    own_ones = [c for c in cands if c[0]]
+    pool = own_ones or [c for c in cands if c[1] >= tail_from]
+    if not pool:
+        return "", "", []
+    _, _, iso, kind, span = pool[-1]
+    return iso, kind, span
+
+
+def _end(
+    sentences: list[tuple[int, int, str]], effective: str, meta: DocMeta
+) -> tuple[str, str, str, list[int]]:
+    """``(last day ISO, period, condition, [start, end])`` of the document's own end."""
+    for start, end, sent in reversed(sentences):
+        own = _SELF.search(sent) or _ON_ISSUE.search(sent) or _ON_DATE.search(sent)
+        if not own or not re.search(
+            r"有效期|执行期限|实施期限|执行至|实施至|施行至|执行到|实施到", sent
+        ):
+            continue
+        span = [start, end]
+        m = _UNTIL_MONTH_END.search(sent)
+        if m:
+            y = int(m.group(1))
+            mo = int(m.group(2) or 12)
+            if 1 <= mo <= 12:
+                return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}", "", "", span
+        for u in _UNTIL_DATE.finditer(sent):
+            iso = _iso(u.group(1))
+            head = sent[max(0, u.start() - 12) : u.start() + 4]
+            if (
+                iso
+                and re.search(r"有效期|期限|执行|实施|施行", head)
+                and not _ON_DATE.match(sent, u.start() - 1)
+            ):
+                return iso, "", "", span
+        p = _PERIOD.search(sent)
+        if p:
+            amount, unit = _number(p.group(1)), p.group(2)
+            period = f"{p.group(1)}{unit}"
+            start_iso = effective if _full(effective) else (meta.date if _full(meta.date) else "")
+            last = _last_day(start_iso, amount, unit) if start_iso and amount else ""
+            return last, period, "", span
+        e = _UNTIL_EVENT.search(sent)
+        if e:
+            return "", "", e.group(1).strip(), span
+    return "", "", "", []
+
+
+def parse_validity(text: str, meta: DocMeta) -> Validity:
+    """The validity facts ``text`` states about itself (see the module doc); ``meta`` gives the
+    document's date (for 自印发之日起施行 and periods) and title (amendments, revisions)."""
+    v = Validity()
+    if meta.doc_type == "新闻" or not text:
+        return v
+    sentences = _sentences(text)
+    v.effective, v.effective_kind, span = _effective(text, sentences, meta)
+    if span:
+        v.spans["effective"] = span
+        v.quotes["effective"] = text[span[0] : span[1]].strip()
+    v.expires, v.period, v.expires_condition, end_span = _end(sentences, v.effective, meta)
+    if end_span:
+        v.spans["expires"] = end_span
+        v.quotes["expires"] = text[end_span[0] : end_span[1]].strip()
+    v.refs = _repeals(text, sentences) + _amends(meta.title, sentences)
+    for start, end, sent in reversed(sentences):
+        m = _INTERPRET.search(sent)
+        if m:
+            v.interpreted_by = m.group(1).strip()
+            v.spans["interpreted_by"] = [start, end]
+            v.quotes["interpreted_by"] = sent.strip()
+            break
+    return v
