@@ -3,17 +3,20 @@ a free loopback port, a real Chroma server."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.core.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTICES = ROOT / "tests" / "data" / "notices"
 CORPUS = ROOT / "corpus"
 
 
@@ -33,6 +36,34 @@ def copy_reports(dest: Path, stems: tuple[str, ...] | list[str]) -> None:
     for stem in stems:
         for suffix in (".txt", ".meta.json"):
             shutil.copy(CORPUS / f"{stem}{suffix}", dest / f"{stem}{suffix}")
+
+
+def notices_index(root: Path, model: Path) -> Settings:
+    """The written notices (repeal chains, an amendment, a revision) and the 2024 and 2025
+    work reports, indexed under ``root`` with the tiny model; the settings of that index."""
+    from assistant import Assistant
+
+    corpus = root / "corpus"
+    shutil.copytree(NOTICES, corpus)
+    copy_reports(corpus, ("gwr-2024", "gwr-2025"))
+    settings = make_settings(root / "index", model).model_copy(update={"corpus_dirs": [corpus]})
+    report = Assistant(settings).index([corpus])
+    assert not report.failed, report.failed
+    return settings
+
+
+@contextlib.contextmanager
+def web_server(settings: Settings) -> Iterator[str]:
+    """``serve`` (web UI + HTTP API) on a free loopback port; yields its base URL."""
+    from assistant import Assistant
+    from assistant.frontends.ui import serve
+
+    port = free_port()
+    web = serve(Assistant(settings), "127.0.0.1", port, None, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        web.close()
 
 
 def free_port() -> int:

@@ -42,11 +42,27 @@ _CN_DATE = (
 )
 _DATE = rf"(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_DATE})"
 _START_VERB = r"(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效|试行|起施行|起实施|起执行)"
+_ISSUED = r"(?:印发|发布|公布|颁布|下发|发文|公告|签发|通过|下达)"
+# 自印发之日起施行, 自本通知发布之日起执行, 自即日起施行, 自发布之日起暂执行至….
 _ON_ISSUE = re.compile(
-    r"自\s*(?:印发|发布|公布|颁布|下发|发文|公告|签发|通过|下达)\s*之\s*日\s*起\s*"
-    r"(?:正式)?(?:施行|实施|执行|生效|试行)"
+    rf"自\s*(?:即日|[^，。；、]{{0,8}}?{_ISSUED}\s*之\s*日)\s*起\s*(?:正式|暂)?"
+    r"(?:施行|实施|执行|生效|试行)"
 )
-_ON_DATE = re.compile(rf"自\s*({_DATE})\s*{_START_VERB}")
+# The same start inside a stated period: 执行期暂定为自发布之日起三个月 / …起至2020年6月30日.
+_ON_ISSUE_PERIOD = re.compile(
+    rf"(?:执行期|施行期|实施期|有效期)[^，。；]{{0,12}}?自\s*[^，。；、]{{0,8}}?{_ISSUED}\s*之\s*日\s*起"
+)
+_ON_DATE = re.compile(rf"自\s*({_DATE})\s*(?:零时|0时|零点|0点)?\s*{_START_VERB}")
+# 自公布之日起30日后施行: a start a number of days after issue.
+_DAYS_AFTER = re.compile(
+    rf"自\s*[^，。；、]{{0,8}}?{_ISSUED}\s*之\s*日\s*起\s*(\d{{1,3}}|[一二三四五六七八九十]{{1,3}})"
+    r"\s*日后\s*(?:施行|实施|执行|生效)"
+)
+# 实施期为2023年至2025年 / 执行期限为2024—2026年: a period of whole years.
+_YEARS_SPAN = re.compile(
+    r"(?:有效期|执行期限?|实施期限?|施行期|试行期)\s*(?:为|是)?\s*((?:19|20)\d{2})\s*年?\s*"
+    r"(?:至|到|—|-|–|－|~)\s*((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)"
+)
 _UNTIL_DATE = re.compile(
     r"(?:有效期|执行期限|实施期限|执行期|实施期|施行期)?\s*(?:至|到|截至)\s*"
     rf"({_DATE})\s*(?:止|为止|结束)?"
@@ -56,16 +72,24 @@ _UNTIL_MONTH_END = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:底|末)"
 )
 _PERIOD = re.compile(
-    r"有效期\s*(?:为|暂定为?|暂定)?\s*"
+    r"(?:有效期|执行期限?|施行期|实施期限?|试行期)\s*(?:为|暂定为?|暂定)?\s*"
+    r"(?:自[^，。；]{0,12}?之日起(?:的)?\s*)?"
     r"(\d{1,2}|[一二两三四五六七八九十]{1,2}|半)\s*(年|个月|月)"
 )
 _UNTIL_EVENT = re.compile(
     r"(?:有效期|执行|实施|施行)\s*(?:期限)?\s*(?:暂定)?\s*(?:至|到|顺延至)\s*"
-    r"([^。；，,]{2,30}?(?:解除|结束|终止|消除|为止))"
+    r"([^。；，,]{2,30}?(?:解除|结束|终止|消除|为止|时止|时为止))"
+    # 自2023年1月1日起执行，至国家出台新的政策规定时止
+    r"|(?:施行|实施|执行|生效)\s*[，,]\s*(?:至|到)\s*([^。；，,]{2,30}?(?:时止|时为止|解除|结束|终止))"
+    # 自…结束之日起停止执行 / 待…结束后自行废止
+    r"|(?:自|待|至)\s*([^。；，,]{2,30}?(?:解除|结束|终止))\s*(?:之日起|后)?\s*"
+    r"(?:停止执行|自行废止|自行失效|废止|失效)"
+    # 适用于疫情防控期间 / 有效期为疫情防控期间 / 在疫情防控期间有效
+    r"|(?:适用于|有效期为|在)\s*([^。；，,]{2,20}?期间)\s*(?:有效|内有效)?"
 )
 _REPEAL = re.compile(
     r"(?:同时|即行|予以|一并|自行|相应)?\s*"
-    r"(?:废止|停止执行|不再执行|同时失效|自行失效|失效)"
+    r"(?:废止|停止执行|不再执行|同时失效|自行失效|失效)(?!日期|时间|的)"
 )
 _AMEND = re.compile(
     r"对\s*《([^》]{4,120})》\s*(?:[（(][^）)]{0,40}[）)])?\s*"
@@ -77,16 +101,22 @@ _BARE_TITLE_REF = re.compile(
     rf"((?:[\u4e00-\u9fff]{{2,40}})?关于[^，。；《》（）()]{{2,100}}?(?:{_DOC_WORDS}))"
     r"\s*[（(]\s*([^）)]{2,60}?)\s*[）)]"
 )
+# 本办法由…负责解释 / 相关措施由…负责政策解释 / 由…会同…负责解释 / …负责本政策的解释.
 _INTERPRET = re.compile(
-    rf"(?:本|此)\s*《?(?:{_DOC_WORDS})》?\s*由\s*"
-    r"([^。，；,]{2,60}?)\s*负责\s*(?:解释|具体解释)"
+    r"由\s*([^。，；,由]{2,60}?)\s*负责\s*(?:政策|具体)?\s*解释(?=[。；，,\s]|$)"
+    rf"|([^。，；,\s]{{2,40}}?)\s*负责\s*(?:本|此|以上|上述)\s*(?:{_DOC_WORDS})\s*的\s*解释"
 )
 _REVISION = re.compile(
     r"\s*[（(]\s*((?:19|20)\d{2})\s*年\s*"
     r"(?:修订|修正|修改|第[一二三四五六七八九十\d]+次修订)\s*[）)]\s*$"
 )
 _AMENDING_TITLE = re.compile(r"关于修改\s*《([^》]{4,150})》\s*(?:等[^的]{0,20})?的决定")
-_END_WORDS = re.compile(r"有效期|执行期限|实施期限|执行至|实施至|施行至|执行到|实施到")
+_END_WORDS = re.compile(
+    r"有效期|执行期|施行期|实施期|试行期|执行至|实施至|施行至|执行到|实施到|暂执行至|停止执行|"
+    r"自行废止|自行失效|期间有效|适用于[^，。；]{0,20}期间|至[^，。；]{2,30}?时为?止"
+)
+# 《公告》自…起施行: a quoted title as the subject speaks of that document, not of this one.
+_OTHER_SUBJECT = re.compile(r"(?:^|[，,。；\s])(?<!本)《[^》]{1,40}》[^，。；]{0,6}自")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _TAIL_SHARE = 0.35  # closing clauses stand in the last part of a notice
@@ -140,9 +170,16 @@ def base_title(title: str) -> str:
     return _REVISION.sub("", title).strip()
 
 
+def _revised(title: str) -> str:
+    """The revised document's own title: the title, or the X of 关于印发《X》的通知."""
+    inner = re.search(r"关于(?:印发|发布|公布)\s*《([^》]+)》", title)
+    return inner.group(1) if inner else title
+
+
 def revision_year(title: str) -> str:
-    """The year of a revision mark at the end of a title ("2024"), or ""."""
-    m = _REVISION.search(title)
+    """The year of a revision mark at the end of a title, or of the title it issues
+    (关于印发《…办法（2024年修订）》的通知): "2024", or ""."""
+    m = _REVISION.search(_revised(title))
     return m.group(1) if m else ""
 
 
@@ -193,7 +230,7 @@ def _repeals(text: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
             for title, number in named:
                 if (
                     title
-                    and re.search(r"法$|宪法|条例》?$", title)
+                    and re.search(r"(?<!办)法$|条例$", title)
                     and not number
                     and "关于" not in title
                 ):
@@ -216,33 +253,55 @@ def _amends(title: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
                 )
     rev = revision_year(title)
     if rev:
-        refs.append(DocRef("revises", base_title(title), "", title, 0, 0))
+        refs.append(DocRef("revises", base_title(_revised(title)), "", title, 0, 0))
     return refs
 
 
 def _effective(
-    text: str, sentences: list[tuple[int, int, str]], meta: DocMeta
+    text: str, sentences: list[tuple[int, int, str]], meta: DocMeta, news: bool
 ) -> tuple[str, str, list[int]]:
     """``(effective ISO date, kind, [start, end])`` from the last effective clause that names
-    the document itself (else the last one in the closing part of the text)."""
+    the document itself (else the last one in the closing part of the text; never in news)."""
     cands: list[tuple[bool, int, str, str, list[int]]] = []
     tail_from = int(len(text) * (1 - _TAIL_SHARE))
+    issued = meta.date if _full(meta.date) else ""
     for start, end, sent in sentences:
+        if _OTHER_SUBJECT.search(sent):
+            continue
         own = bool(_SELF.search(sent))
         for m in _ON_DATE.finditer(sent):
             iso = _iso(m.group(1))
             if iso:
                 cands.append((own, start, iso, "date", [start, end]))
-        if _ON_ISSUE.search(sent):
-            cands.append(
-                (own, start, meta.date if _full(meta.date) else "", "on_issue", [start, end])
-            )
+        later = _DAYS_AFTER.search(sent)
+        if later and issued:
+            days = int(_number(later.group(1)))
+            when = datetime.date.fromisoformat(issued) + datetime.timedelta(days=days)
+            cands.append((own, start, when.isoformat(), "date", [start, end]))
+        elif _ON_ISSUE.search(sent) or _ON_ISSUE_PERIOD.search(sent):
+            cands.append((own, start, issued, "on_issue", [start, end]))
     own_ones = [c for c in cands if c[0]]
-    pool = own_ones or [c for c in cands if c[1] >= tail_from]
+    pool = own_ones or ([] if news else [c for c in cands if c[1] >= tail_from])
     if not pool:
         return "", "", []
     _, _, iso, kind, span = pool[-1]
     return iso, kind, span
+
+
+def _until(sent: str) -> str:
+    """The last day a sentence gives as the end of a period, or ""."""
+    m = _UNTIL_MONTH_END.search(sent)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2) or 12)
+        if 1 <= mo <= 12:
+            return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
+    for u in _UNTIL_DATE.finditer(sent):
+        iso = _iso(u.group(1))
+        head = sent[max(0, u.start() - 24) : u.start() + 4]
+        starts = _ON_DATE.match(sent, max(0, u.start() - 1))
+        if iso and re.search(r"有效期|期限|执行|实施|施行", head) and not starts:
+            return iso
+    return ""
 
 
 def _end(
@@ -251,26 +310,15 @@ def _end(
     """``(last day ISO, period, condition, [start, end])`` of the document's own end."""
     for start, end, sent in reversed(sentences):
         own = _SELF.search(sent) or _ON_ISSUE.search(sent) or _ON_DATE.search(sent)
-        if not own or not re.search(
-            r"有效期|执行期限|实施期限|执行至|实施至|施行至|执行到|实施到", sent
-        ):
+        if not own or not _END_WORDS.search(sent) or _OTHER_SUBJECT.search(sent):
             continue
         span = [start, end]
-        m = _UNTIL_MONTH_END.search(sent)
-        if m:
-            y = int(m.group(1))
-            mo = int(m.group(2) or 12)
-            if 1 <= mo <= 12:
-                return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}", "", "", span
-        for u in _UNTIL_DATE.finditer(sent):
-            iso = _iso(u.group(1))
-            head = sent[max(0, u.start() - 12) : u.start() + 4]
-            if (
-                iso
-                and re.search(r"有效期|期限|执行|实施|施行", head)
-                and not _ON_DATE.match(sent, u.start() - 1)
-            ):
-                return iso, "", "", span
+        years = _YEARS_SPAN.search(sent)
+        if years and years.group(1) <= years.group(2):
+            return f"{years.group(2)}-12-31", "", "", span
+        last = _until(sent)
+        if last:
+            return last, "", "", span
         p = _PERIOD.search(sent)
         if p:
             amount, unit = _number(p.group(1)), p.group(2)
@@ -280,18 +328,35 @@ def _end(
             return last, period, "", span
         e = _UNTIL_EVENT.search(sent)
         if e:
-            return "", "", e.group(1).strip(), span
+            return "", "", next(g for g in e.groups() if g).strip(), span
     return "", "", "", []
+
+
+def _interpreter(text: str, sentences: list[tuple[int, int, str]]) -> tuple[str, list[int], str]:
+    """Who interprets the document, from the last 负责解释 clause of its closing part."""
+    tail_from = int(len(text) * (1 - _TAIL_SHARE))
+    for start, end, sent in reversed(sentences):
+        if end < tail_from:
+            break
+        m = _INTERPRET.search(sent)
+        if m:
+            name = next(g for g in m.groups() if g).strip()
+            name = re.sub(r"^(?:本|此|以上|上述)?\s*《?(?:" + _DOC_WORDS + r")》?\s*", "", name)
+            if name:
+                return name, [start, end], sent.strip()
+    return "", [], ""
 
 
 def parse_validity(text: str, meta: DocMeta) -> Validity:
     """The validity facts ``text`` states about itself (see the module doc); ``meta`` gives the
-    document's date (for 自印发之日起施行 and periods) and title (amendments, revisions)."""
+    document's date (for 自印发之日起施行 and periods) and title (amendments, revisions). In
+    news only statements naming the document itself (本意见…自印发之日起施行) count."""
     v = Validity()
-    if meta.doc_type == "新闻" or not text:
+    if not text:
         return v
+    news = meta.doc_type == "新闻"
     sentences = _sentences(text)
-    v.effective, v.effective_kind, span = _effective(text, sentences, meta)
+    v.effective, v.effective_kind, span = _effective(text, sentences, meta, news)
     if span:
         v.spans["effective"] = span
         v.quotes["effective"] = text[span[0] : span[1]].strip()
@@ -299,12 +364,11 @@ def parse_validity(text: str, meta: DocMeta) -> Validity:
     if end_span:
         v.spans["expires"] = end_span
         v.quotes["expires"] = text[end_span[0] : end_span[1]].strip()
+    if news:
+        return v
     v.refs = _repeals(text, sentences) + _amends(meta.title, sentences)
-    for start, end, sent in reversed(sentences):
-        m = _INTERPRET.search(sent)
-        if m:
-            v.interpreted_by = m.group(1).strip()
-            v.spans["interpreted_by"] = [start, end]
-            v.quotes["interpreted_by"] = sent.strip()
-            break
+    v.interpreted_by, who, quote = _interpreter(text, sentences)
+    if who:
+        v.spans["interpreted_by"] = who
+        v.quotes["interpreted_by"] = quote
     return v

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, copy_reports, free_port, make_settings
+from helpers import ROOT, copy_reports, free_port, make_settings, notices_index, web_server
 
 from assistant import Assistant
 
@@ -180,3 +180,68 @@ def test_export_word_brief(page) -> None:
         page.locator("#download a").first.click(timeout=30000)
     notes = read_footnotes(Path(dl.value.path()).read_bytes())
     assert notes and any("4.4万亿元" in n and "政府工作报告" in n for n in notes)
+
+
+@pytest.fixture(scope="module")
+def validity_ui(tmp_path_factory, tiny_model):
+    """A second server whose corpus holds a repeal chain of notices and two work reports."""
+    with web_server(notices_index(tmp_path_factory.mktemp("ui-validity"), tiny_model)) as url:
+        yield url + "/"
+
+
+@pytest.fixture
+def validity_page(browser, validity_ui):
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.goto(validity_ui, wait_until="domcontentloaded")
+    pg.wait_for_selector("#question textarea", timeout=60000)
+    yield pg
+    pg.close()
+
+
+def test_superseded_citation_warns_and_in_force_filter_switches_documents(validity_page) -> None:
+    page = validity_page
+    ask(page, "对专精特新“小巨人”企业给予一次性奖励多少？")
+    page.wait_for_selector("#chat a.cite-link", timeout=60000)
+    assert "province-sme-2022.txt" in page.inner_text("#sources")
+    warning = page.locator("#sources .validity-warning").first
+    assert warning.inner_text() == "⚠ 已于2025年6月30日到期失效"  # 有效期3年 from 2022-07-01
+    assert "⚠ [1] 已于2025年6月30日到期失效" in page.inner_text("#chat")
+    page.get_by_text("筛选").first.click()
+    page.fill("#as-of input, #as-of textarea", "2020-06-01")
+    ask(page, "工业互联网平台评价多久开展一次？")
+    page.wait_for_function(
+        "() => document.querySelector('#sources').innerText.includes('miit-platform-2018.txt')",
+        timeout=60000,
+    )
+    assert page.locator("#sources .validity-warning").count() == 0  # in force on that day
+    page.fill("#as-of input, #as-of textarea", "")
+    page.check("#in-force input")
+    ask(page, "工业互联网平台评价多久开展一次？")
+    page.wait_for_function(
+        "() => document.querySelector('#sources').innerText.includes('miit-platform-2023.txt')",
+        timeout=60000,
+    )
+    assert "miit-platform-2018.txt" not in page.inner_text("#sources")
+
+
+def test_comparison_renders_as_a_table_and_timeline_links(validity_page) -> None:
+    page = validity_page
+    ask(page, "2024年和2025年的赤字率目标分别是多少？")
+    table = page.locator("#chat table.comparison").last
+    table.wait_for(state="visible", timeout=60000)
+    rows = table.locator("tr")
+    assert rows.count() == 3
+    assert rows.nth(1).locator("td").first.inner_text() == "2024"
+    assert rows.nth(1).locator("a.cite-link").count() >= 1
+    page.get_by_role("tab", name="文件 · Documents").click()
+    page.locator("#timeline-doc input").click()
+    page.get_by_role("option", name="miit-platform-2018.txt").click()
+    page.wait_for_selector("#timeline .timeline", timeout=30000)
+    text = page.inner_text("#timeline")
+    assert "已失效" in text and "工信部信管〔2023〕30号" in text
+    link = page.locator("#timeline a.doc-link").first
+    assert link.inner_text() == "miit-platform-2023.txt"
+    assert page.locator("#timeline #doc-miit-platform-2023_txt").count() == 1
+    out = ROOT / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    page.screenshot(path=str(out / "ui-timeline.png"), full_page=True)

@@ -1,0 +1,175 @@
+"""Validity read by rule from a notice's text (pure): each phrase family of effective dates,
+ends, repeals, amendments, revisions and interpretation, and the distractors that must not be
+read as the document's own validity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.core.errors import DocumentError
+from assistant.core.types import DocMeta, Validity
+from assistant.ingest.metadata import merge_validity, parse_metadata, read_sidecar
+from assistant.ingest.validity import base_title, parse_validity, revision_year
+
+NOTICES = Path(__file__).resolve().parents[1] / "data" / "notices"
+META = DocMeta(title="江南省关于支持企业发展的通知", date="2024-05-10", doc_type="通知")
+
+
+def read(body: str, meta: DocMeta = META) -> Validity:
+    return parse_validity(f"{meta.title}\n各市人民政府：\n一、加大支持力度。\n{body}\n", meta)
+
+
+@pytest.mark.parametrize(
+    ("body", "effective", "kind"),
+    [
+        ("本通知自印发之日起施行。", "2024-05-10", "on_issue"),
+        ("本通知自发布之日起执行。", "2024-05-10", "on_issue"),
+        ("本通告自即日起施行。", "2024-05-10", "on_issue"),
+        ("本办法自2026年3月1日起施行。", "2026-03-01", "date"),
+        ("本办法自二〇二六年三月一日起施行。", "2026-03-01", "date"),
+        ("本通告自2020年2月21日零时施行。", "2020-02-21", "date"),
+        ("以上措施自2025年1月1日起实施。", "2025-01-01", "date"),
+        ("本政策执行期暂定为自政策发布之日起三个月。", "2024-05-10", "on_issue"),
+        ("企业应自本通知印发之日起30日内报送材料。", "", ""),  # a deadline, not a start
+        ("《实施意见》自2022年1月1日起施行，请遵照执行。", "", ""),  # another document's
+    ],
+)
+def test_effective_date_families(body: str, effective: str, kind: str) -> None:
+    v = read(body)
+    assert (v.effective, v.effective_kind) == (effective, kind)
+    if effective:
+        start, end = v.spans["effective"]
+        assert v.quotes["effective"] in body and end > start
+
+
+@pytest.mark.parametrize(
+    ("body", "expires", "period", "condition"),
+    [
+        ("本措施自印发之日起施行，有效期至2028年12月31日。", "2028-12-31", "", ""),
+        ("本办法自印发之日起施行，有效期至2027年底。", "2027-12-31", "", ""),
+        ("本通知有效期至2025年6月底。", "2025-06-30", "", ""),
+        ("本办法自2018年4月1日起施行，有效期5年。", "2023-03-31", "5", ""),
+        ("本办法自2017年3月1日起施行，有效期两年。", "2019-02-28", "两", ""),
+        ("本意见有效期3年，自2026年3月1日起施行。", "2029-02-28", "3", ""),
+        ("本政策自发布之日起施行，施行期暂定为6个月。", "2024-11-09", "6", ""),
+        ("本通知自发布之日起暂执行至2020年6月30日止。", "2020-06-30", "", ""),
+        ("本通知自2021年5月1日起执行，执行至2023年4月30日。", "2023-04-30", "", ""),
+        (
+            "以上政策措施自印发之日起实施，有效期至疫情防控一级响应解除。",
+            "",
+            "",
+            "疫情防控一级响应解除",
+        ),
+        (
+            "上述措施自公布之日起生效，自疫情防控工作结束之日起停止执行。",
+            "",
+            "",
+            "疫情防控工作结束",
+        ),
+        ("以上措施在疫情防控期间有效。", "", "", "疫情防控期间"),
+        ("申请人证书有效期至2025年12月31日的，可申请延续。", "", "", ""),  # a licence's
+    ],
+)
+def test_end_families(body: str, expires: str, period: str, condition: str) -> None:
+    v = read(body)
+    assert v.expires == expires
+    assert v.period.startswith(period)
+    assert v.expires_condition == condition
+
+
+def test_repeal_with_title_and_number_and_bare_title_and_number_only() -> None:
+    v = read(
+        "本办法自2023年4月1日起施行。原《工业互联网平台管理办法》（工信部信管〔2018〕12号）同时废止。"
+        "江南省财政厅关于印发贴息管理办法的通知（江南财发〔2017〕5号）即行废止。"
+        "江南人社发〔2021〕12号文件同时废止。"
+    )
+    refs = [(r.relation, r.title, r.doc_number) for r in v.refs]
+    assert refs == [
+        ("repeals", "工业互联网平台管理办法", "工信部信管〔2018〕12号"),
+        ("repeals", "江南省财政厅关于印发贴息管理办法的通知", "江南财发〔2017〕5号"),
+        ("repeals", "", "江南人社发〔2021〕12号"),
+    ]
+    assert all(v.refs[0].evidence in r.evidence or r.evidence for r in v.refs)
+    assert "同时废止" in v.refs[0].evidence
+
+
+def test_two_repealed_documents_in_one_clause_and_stop_executing() -> None:
+    v = read(
+        "以上措施自2025年1月1日起实施。《关于进一步降低物流成本的通知》（江南交发〔2019〕40号）、"
+        "《关于优化道路货运审批的通知》（江南交发〔2020〕8号）自本措施实施之日起停止执行。"
+    )
+    assert [r.doc_number for r in v.refs] == ["江南交发〔2019〕40号", "江南交发〔2020〕8号"]
+
+
+def test_not_repeals_a_law_a_procedure_or_a_portal_label() -> None:
+    v = read(
+        "根据《中华人民共和国行政许可法》，停止执行原纸质申请方式。[实施日期] ---- [废止日期] ---- "
+        "京政办发〔2020〕5号。本通知自印发之日起施行。"
+    )
+    assert v.refs == []
+
+
+def test_amendment_by_title_and_by_clause_and_revision() -> None:
+    meta = DocMeta(title="国家数据局关于修改《数据安全管理暂行办法》的决定", date="2025-06-01")
+    v = parse_validity(
+        "国家数据局决定对《数据安全管理暂行办法》作如下修改：一、将第三条修改为……本决定自2025年7月1日起施行。",
+        meta,
+    )
+    assert [(r.relation, r.title) for r in v.refs] == [("amends", "数据安全管理暂行办法")]
+    rev = parse_validity("第一条 为规范……\n本办法自2025年10月1日起施行。",
+                         DocMeta(title="公共数据授权运营管理办法（2025年修订）"))  # fmt: skip
+    assert [(r.relation, r.title) for r in rev.refs] == [("revises", "公共数据授权运营管理办法")]
+    assert (
+        base_title("某办法（2024年修订）") == "某办法"
+        and revision_year("某办法（2024年修订）") == "2024"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "who"),
+    [
+        ("本办法由国家数据局负责解释。", "国家数据局"),
+        ("本政策由市商务局会同市财政局等相关部门负责解释。", "市商务局会同市财政局等相关部门"),
+        ("相关措施由市人民政府办公室会同相关部门负责解释。", "市人民政府办公室会同相关部门"),
+    ],
+)
+def test_interpreting_body(body: str, who: str) -> None:
+    assert read(body).interpreted_by == who
+
+
+def test_news_carries_only_statements_naming_the_document_itself() -> None:
+    news = DocMeta(title="某省出台支持企业30条意见", doc_type="新闻", date="2020-02-10")
+    assert parse_validity("记者获悉，《措施》自发布之日起施行。", news).is_empty()
+    own = parse_validity("全文如下……本意见明确的政策措施自印发之日起施行。", news)
+    assert own.effective == "2020-02-10" and own.refs == []
+
+
+def test_real_notice_files_read_as_labelled() -> None:
+    text = (NOTICES / "miit-platform-2018.txt").read_text(encoding="utf-8")
+    v = parse_validity(text, parse_metadata(text))
+    assert (v.effective, v.expires, v.interpreted_by) == (
+        "2018-04-01",
+        "2023-03-31",
+        "工业和信息化部",
+    )
+
+
+def test_sidecar_validity_wins_and_bad_values_are_named(tmp_path: Path) -> None:
+    doc = tmp_path / "n.txt"
+    doc.write_text("某通知\n本通知自印发之日起施行。", encoding="utf-8")
+    (tmp_path / "n.meta.json").write_text(
+        '{"effective": "2026-01-01", "expires": "2026-12-31", "repeals": ["某发〔2020〕3号", "《旧办法》"]}',
+        encoding="utf-8",
+    )
+    side = read_sidecar(doc, "n.txt")
+    v = merge_validity(read("本通知自印发之日起施行。"), side)
+    assert (v.effective, v.effective_kind, v.expires) == ("2026-01-01", "sidecar", "2026-12-31")
+    assert [(r.title, r.doc_number) for r in v.refs] == [("", "某发〔2020〕3号"), ("旧办法", "")]
+    (tmp_path / "n.meta.json").write_text('{"effective": "2026-02-30"}', encoding="utf-8")
+    with pytest.raises(DocumentError, match="effective '2026-02-30' is not a date"):
+        read_sidecar(doc, "n.txt")
+    (tmp_path / "n.meta.json").write_text('{"repeals": "某发〔2020〕3号"}', encoding="utf-8")
+    with pytest.raises(DocumentError, match="repeals must be a list"):
+        read_sidecar(doc, "n.txt")
