@@ -7,7 +7,7 @@ INDEX  ?= indexes/default
 CORPUS ?= corpus
 DEV    ?= ../shared/data/dev-sets
 
-.PHONY: setup run chat index status eval eval-dev eval-metadata test test-fast lint format bench bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api bench-ocr clean
+.PHONY: setup run chat index status eval eval-dev eval-metadata eval-validity eval-compare test test-fast lint format bench bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api bench-ocr clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -60,6 +60,12 @@ eval-dev: index  ## the multi-set table: golden set + the four development sets 
 
 eval-metadata: setup  ## per-field accuracy of the metadata rules on eval/metadata_labels.jsonl
 	$(PY) -m eval.metadata_accuracy --dev-sets $(DEV)
+
+eval-validity: setup  ## precision / recall of the validity rules and repeal resolution (labelled + held-out)
+	$(PY) -m eval.validity_accuracy --dev-sets $(DEV)
+
+eval-compare: index  ## comparison questions over the sample corpus, cell by cell
+	$(PY) -m eval.comparison_accuracy --index $(INDEX)
 
 bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) -m benchmarks.bench --out bench-results

@@ -58,6 +58,11 @@ _DAYS_AFTER = re.compile(
     rf"自\s*[^，。；、]{{0,8}}?{_ISSUED}\s*之\s*日\s*起\s*(\d{{1,3}}|[一二三四五六七八九十]{{1,3}})"
     r"\s*日后\s*(?:施行|实施|执行|生效)"
 )
+# 执行期限为2024年1月1日至2025年6月底 / 有效期自2024年3月1日起至2027年2月28日止: both ends.
+_FROM_TO = re.compile(
+    rf"(?:有效期|执行期限?|实施期限?|施行期|试行期)\s*(?:为|是)?\s*自?\s*({_DATE})\s*(?:起)?\s*"
+    rf"(?:至|到)\s*({_DATE}|(?:19|20)\d{{2}}\s*年\s*(?:\d{{1,2}}\s*月\s*)?(?:底|末))"
+)
 # 实施期为2023年至2025年 / 执行期限为2024—2026年: a period of whole years.
 _YEARS_SPAN = re.compile(
     r"(?:有效期|执行期限?|实施期限?|施行期|试行期)\s*(?:为|是)?\s*((?:19|20)\d{2})\s*年?\s*"
@@ -116,7 +121,12 @@ _END_WORDS = re.compile(
     r"自行废止|自行失效|期间有效|适用于[^，。；]{0,20}期间|至[^，。；]{2,30}?时为?止"
 )
 # 《公告》自…起施行: a quoted title as the subject speaks of that document, not of this one.
-_OTHER_SUBJECT = re.compile(r"(?:^|[，,。；\s])(?<!本)《[^》]{1,40}》[^，。；]{0,6}自")
+_OTHER_SUBJECT = re.compile(r"(?<!本)《[^》]{1,40}》\s*(?:[（(][^）)]{0,40}[）)])?[^，。；]{0,6}自")
+# 本通知代替青发改规〔2022〕4号 / 决定废止以下文件：1.《…》…: the documents come after the verb.
+_REPLACES = re.compile(r"(?:代替|替代|取代)")
+_LIST_FOLLOWS = re.compile(
+    r"(?:废止|停止执行|宣布失效)\s*(?:以下|下列|如下)\s*[^。；：:]{0,12}[：:]"
+)
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _TAIL_SHARE = 0.35  # closing clauses stand in the last part of a notice
@@ -213,9 +223,71 @@ def _refs_in(clause: str) -> list[tuple[str, str]]:
     return out
 
 
+def _listed_after(text: str, at: int) -> tuple[list[tuple[str, str]], int]:
+    """The documents listed after ``at`` (numbered lines 1. / （一） / 一、 each naming one), and
+    where the list ends."""
+    out: list[tuple[str, str]] = []
+    pos = at
+    for m in re.finditer(r"[^\n]*\n?", text[at : at + 4000]):
+        line = m.group(0).strip()
+        if not line:
+            if out:
+                break
+            continue
+        named = _refs_in(line)
+        if not named:
+            if out:
+                break
+            continue
+        out.extend(named)
+        pos = at + m.end()
+    return out, pos
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether offset ``at`` stands inside “…” (quoted wording, such as an amended article)."""
+    head = text[max(0, at - 3000) : at]
+    return head.count("“") > head.count("”")
+
+
+def _unquoted(sent: str) -> str:
+    """``sent`` with quoted wording (“…”, to the sentence end when unclosed) blanked out."""
+    return re.sub(r"“[^”]*(?:”|$)", lambda m: " " * len(m.group(0)), sent)
+
+
+def _own_period(sent: str, m: re.Match[str]) -> bool:
+    """A period 有效期 / 执行期限 … of the document itself: after a document word (方案执行期限),
+    本…, or at the start of a clause — not a certificate's or a permit's."""
+    before = sent[max(0, m.start() - 8) : m.start()]
+    if re.search(r"证|照|许可|资格|合同|租期|认定|登记", before):
+        return False
+    return bool(re.search(rf"(?:{_DOC_WORDS})\s*$|^\s*$|[，,。；、：:）)]\s*$", before)
+                or _SELF.search(sent))  # fmt: skip
+
+
+def _law(title: str, number: str) -> bool:
+    """A law or regulation cited as the basis, not a notice a notice repeals."""
+    return bool(title and re.search(r"(?<!办)法$|条例$", title) and not number
+                and "关于" not in title)  # fmt: skip
+
+
 def _repeals(text: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
     refs: list[DocRef] = []
+    listed_to = -1
     for start, end, sent in sentences:
+        if start < listed_to:
+            continue
+        after = _LIST_FOLLOWS.search(sent)
+        if after:
+            named, listed_to = _listed_after(text, start + after.end())
+            refs += [DocRef("repeals", t, n, sent.strip(), start, end) for t, n in named
+                     if not _law(t, n)]  # fmt: skip
+            continue
+        replaced = _REPLACES.search(sent)
+        if replaced and _SELF.search(sent[: replaced.start()]):
+            refs += [DocRef("repeals", t, n, sent.strip(), start, end)
+                     for t, n in _refs_in(sent[replaced.end() :]) if not _law(t, n)]  # fmt: skip
+            continue
         if not _REPEAL.search(sent):
             continue
         clauses = re.split(r"(?<=[，,：:])", sent)
@@ -228,14 +300,8 @@ def _repeals(text: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
             if not named and i > 0:
                 named = _refs_in(clauses[i - 1])
             for title, number in named:
-                if (
-                    title
-                    and re.search(r"(?<!办)法$|条例$", title)
-                    and not number
-                    and "关于" not in title
-                ):
-                    continue  # a law cited as the basis, not repealed by a notice
-                refs.append(DocRef("repeals", title, number, sent.strip(), start, end))
+                if not _law(title, number):
+                    refs.append(DocRef("repeals", title, number, sent.strip(), start, end))
     return refs
 
 
@@ -265,14 +331,20 @@ def _effective(
     cands: list[tuple[bool, int, str, str, list[int]]] = []
     tail_from = int(len(text) * (1 - _TAIL_SHARE))
     issued = meta.date if _full(meta.date) else ""
-    for start, end, sent in sentences:
-        if _OTHER_SUBJECT.search(sent):
+    for start, end, raw in sentences:
+        sent = _unquoted(raw)
+        if _OTHER_SUBJECT.search(sent) or _quoted(text, start):
             continue
-        own = bool(_SELF.search(sent))
+        span_m = _FROM_TO.search(sent)
+        own = bool(_SELF.search(sent)) or bool(span_m and _own_period(sent, span_m))
         for m in _ON_DATE.finditer(sent):
             iso = _iso(m.group(1))
             if iso:
                 cands.append((own, start, iso, "date", [start, end]))
+        both = span_m if own else None
+        if both and _iso(both.group(1)):
+            cands.append((own, start, _iso(both.group(1)), "date", [start, end]))
+            continue
         later = _DAYS_AFTER.search(sent)
         if later and issued:
             days = int(_number(later.group(1)))
@@ -286,6 +358,15 @@ def _effective(
         return "", "", []
     _, _, iso, kind, span = pool[-1]
     return iso, kind, span
+
+
+def _month_end(phrase: str) -> str:
+    """2025年底 → 2025-12-31, 2025年6月底 → 2025-06-30, else ""."""
+    m = re.search(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:底|末)", phrase)
+    if not m:
+        return ""
+    y, mo = int(m.group(1)), int(m.group(2) or 12)
+    return f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}" if 1 <= mo <= 12 else ""
 
 
 def _until(sent: str) -> str:
@@ -305,12 +386,20 @@ def _until(sent: str) -> str:
 
 
 def _end(
-    sentences: list[tuple[int, int, str]], effective: str, meta: DocMeta
+    text: str, sentences: list[tuple[int, int, str]], effective: str, meta: DocMeta
 ) -> tuple[str, str, str, list[int]]:
     """``(last day ISO, period, condition, [start, end])`` of the document's own end."""
-    for start, end, sent in reversed(sentences):
+    for start, end, raw in reversed(sentences):
+        sent = _unquoted(raw)
+        if _quoted(text, start) or _OTHER_SUBJECT.search(sent):
+            continue
+        both = _FROM_TO.search(sent)
+        if both and _own_period(sent, both):
+            last = _iso(both.group(2)) or _month_end(both.group(2))
+            if last:
+                return last, "", "", [start, end]
         own = _SELF.search(sent) or _ON_ISSUE.search(sent) or _ON_DATE.search(sent)
-        if not own or not _END_WORDS.search(sent) or _OTHER_SUBJECT.search(sent):
+        if not own or not _END_WORDS.search(sent):
             continue
         span = [start, end]
         years = _YEARS_SPAN.search(sent)
@@ -360,7 +449,7 @@ def parse_validity(text: str, meta: DocMeta) -> Validity:
     if span:
         v.spans["effective"] = span
         v.quotes["effective"] = text[span[0] : span[1]].strip()
-    v.expires, v.period, v.expires_condition, end_span = _end(sentences, v.effective, meta)
+    v.expires, v.period, v.expires_condition, end_span = _end(text, sentences, v.effective, meta)
     if end_span:
         v.spans["expires"] = end_span
         v.quotes["expires"] = text[end_span[0] : end_span[1]].strip()

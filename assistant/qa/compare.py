@@ -59,6 +59,10 @@ _ASK_EN = re.compile(
     r"evolve[sd]?|versus|vs|between|and|of|in|for|from|to|the|reports?|years?)\b",
     re.I,
 )
+_DOC_WORDS_ZH = re.compile(
+    r"^(?:(?:政府)?工作报告|报告|文件|通知|规划)?\s*(?:中|里|上)?\s*(?:提出|明确|部署|安排)?\s*"
+    r"(?:的|关于|对于|对|有关)+\s*"
+)
 # Two or more years listed with a conjunction: "2024年和2025年", "2022 and 2023".
 _LISTED = re.compile(rf"{_YEAR}\s*年?\s*(?:和|与|及|跟|、|,|，|and)\s*(?:the\s+)?{_YEAR}", re.I)
 
@@ -111,6 +115,9 @@ def _topic(question: str, spans: list[tuple[int, int]], lang: Language) -> str:
         parts = [p for p in (_JOINTS_ZH.sub("", x) for x in rest.split("\0")) if p.strip()]
         topic = "".join(parts)
         topic = re.sub(r"^(?:中|里|的)+", "", topic)
+        # The documents an item is asked of are already chosen by its filter: words naming
+        # them (政府工作报告中关于…) only dilute what is asked.
+        topic = _DOC_WORDS_ZH.sub("", topic) or topic
         topic = re.sub(r"(?:如何|怎么样|怎样)?[？?。]*$", "", topic).strip("，, ")
         if re.search(r"什么|如何|怎么|哪些|多少|几", topic):
             return f"{topic}？"

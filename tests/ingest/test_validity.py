@@ -173,3 +173,28 @@ def test_sidecar_validity_wins_and_bad_values_are_named(tmp_path: Path) -> None:
     (tmp_path / "n.meta.json").write_text('{"repeals": "某发〔2020〕3号"}', encoding="utf-8")
     with pytest.raises(DocumentError, match="repeals must be a list"):
         read_sidecar(doc, "n.txt")
+
+
+def test_documents_named_after_the_verb_replace_and_listed_repeals() -> None:
+    v = read("本通知自2024年5月1日起施行，有效期5年。本通知代替青发改规〔2022〕4号。")
+    assert [(r.relation, r.doc_number) for r in v.refs] == [("repeals", "青发改规〔2022〕4号")]
+    listed = parse_validity(
+        "某市人民政府关于废止部分行政规范性文件的决定\n经清理，决定废止以下文件：\n"
+        "1.《某市人民政府关于加强建筑垃圾管理的通知》（某政发〔2015〕22号）\n"
+        "2.某市人民政府办公室关于进一步加强出租汽车行业管理的意见（某政办发〔2016〕7号）\n\n"
+        "本决定自公布之日起施行。\n", DocMeta(title="某市人民政府关于废止部分行政规范性文件的决定"))  # fmt: skip
+    assert [r.doc_number for r in listed.refs] == ["某政发〔2015〕22号", "某政办发〔2016〕7号"]
+
+
+def test_a_period_with_both_ends_and_what_is_not_the_documents_own() -> None:
+    v = read("四、方案执行期限为2024年1月1日至2025年6月底。")
+    assert (v.effective, v.expires) == ("2024-01-01", "2025-06-30")
+    v = read("第七条　本办法有效期自2024年3月1日起至2027年2月28日止。")
+    assert (v.effective, v.expires) == ("2024-03-01", "2027-02-28")
+    quoted = read("三、将第七条修改为：“第八条　本办法自2020年9月1日起施行，有效期至2025年12月31日。”\n"
+                  "本决定自印发之日起施行。")  # fmt: skip
+    assert (quoted.effective, quoted.expires) == ("2024-05-10", "")
+    forwarded = read("一、《办法》自2023年5月1日起施行，有效期至2027年12月31日。")
+    assert (forwarded.effective, forwarded.expires) == ("", "")
+    licence = read("证书有效期自2024年1月1日起至2026年12月31日止。本通知自印发之日起施行。")
+    assert licence.expires == ""

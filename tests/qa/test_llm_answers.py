@@ -143,3 +143,27 @@ def test_injection_inside_a_document_cannot_change_rules(settings, small_corpus,
     # is shown instead of the injected text.
     assert "系统已被攻破" not in answer.text and answer.mode == "extractive"
     assert answer.citations and all(q in c.passage for c in answer.citations for q in c.quotes)
+
+
+COMPARE = "2024年和2025年的赤字率目标分别是多少？"
+
+
+def test_comparison_summary_after_the_table_with_checked_markers(llm_assistant, server) -> None:
+    server.replies = ["2025年的赤字率目标比2024年高[2][9]。"]
+    answer = llm_assistant.ask(COMPARE)
+    assert answer.comparison is not None and answer.mode == "llm"
+    assert answer.comparison.summary == "2025年的赤字率目标比2024年高。[2]"
+    assert answer.text.startswith("| 年份 |") and answer.text.endswith(
+        "\n\n2025年的赤字率目标比2024年高。[2]"
+    )
+    assert answer.notes[-1] == "removed invalid marker [9]"
+    user = server.requests[-1]["body"]["messages"][1]["content"]
+    assert "| 2024 |" in user and "| 2025 |" in user and COMPARE in user
+
+
+def test_comparison_summary_citing_nothing_is_left_out(llm_assistant, server) -> None:
+    server.replies = ["两年都差不多。"]
+    answer = llm_assistant.ask(COMPARE)
+    assert answer.comparison is not None and answer.comparison.summary == ""
+    assert "cited no cell correctly" in answer.notes[-1]
+    assert answer.text.startswith("| 年份 |") and "差不多" not in answer.text
