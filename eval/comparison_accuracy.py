@@ -52,9 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.errors:
         for r in records:
             if not r["hit"]:
-                print(
-                    f"{r['qid']} {r['item']} gold {r['gold_source'] or 'not found'}: {r['text'][:90]}"
-                )
+                gold = r["gold_source"] or "not found"
+                print(f"{r['qid']} {r['item']} gold {gold}: {r['text'][:90]}")
 
 
 def _hit(rows: list[dict]) -> float:
