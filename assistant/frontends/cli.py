@@ -249,10 +249,7 @@ def _filters(
 ) -> SearchFilters:  # fmt: skip
     from assistant.core.types import SearchFilters
 
-    try:
-        return SearchFilters(issuer, doc_type, date_from, date_to, source, as_of, in_force)
-    except AssistantError as exc:
-        raise click.UsageError(str(exc)) from exc
+    return SearchFilters(issuer, doc_type, date_from, date_to, source, as_of, in_force)
 
 
 def filter_options(fn: F) -> F:

@@ -25,7 +25,7 @@ import datetime
 import re
 
 from assistant.core.types import DocMeta, DocRef, Validity
-from assistant.ingest.dates import find_dates
+from assistant.ingest.dates import find_dates, only_date
 from assistant.ingest.segments import ANNOUNCEMENT_NO, DOC_NO
 
 __all__ = ["base_title", "parse_validity", "revision_year"]
@@ -73,7 +73,7 @@ _UNTIL_DATE = re.compile(
     rf"({_DATE})\s*(?:止|为止|结束)?"
 )
 _UNTIL_MONTH_END = re.compile(
-    r"(?:有效期|执行|实施|施行)\s*(?:期限)?(?:暂定)?\s*(?:至|到)\s*"
+    r"(?:有效期|执行|实施|施行)\s*(?:期限|期)?(?:暂定)?\s*[，,]?\s*(?:至|到)\s*"
     r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:底|末)"
 )
 _PERIOD = re.compile(
@@ -84,6 +84,8 @@ _PERIOD = re.compile(
 _UNTIL_EVENT = re.compile(
     r"(?:有效期|执行|实施|施行)\s*(?:期限)?\s*(?:暂定)?\s*(?:至|到|顺延至)\s*"
     r"([^。；，,]{2,30}?(?:解除|结束|终止|消除|为止|时止|时为止))"
+    # 至市级…办法出台之日止 / 有效期至《…规划》批准实施之日止
+    r"|(?:有效期|执行|实施|施行)\s*(?:期限)?\s*[，,]?\s*(?:至|到)\s*([^。；，,]{2,50}?之日)\s*为?止"
     # 自2023年1月1日起执行，至国家出台新的政策规定时止
     r"|(?:施行|实施|执行|生效)\s*[，,]\s*(?:至|到)\s*([^。；，,]{2,30}?(?:时止|时为止|解除|结束|终止))"
     # 自…结束之日起停止执行 / 待…结束后自行废止
@@ -103,7 +105,8 @@ _AMEND = re.compile(
 _TITLE_REF = re.compile(r"《([^》]{4,150})》\s*(?:[（(]\s*([^）)]{2,60}?)\s*[）)])?")
 # A title written without 《》 right before its 文号 in brackets: …的通知（…〔2019〕8号）.
 _BARE_TITLE_REF = re.compile(
-    rf"((?:[\u4e00-\u9fff]{{2,40}})?关于[^，。；《》（）()]{{2,100}}?(?:{_DOC_WORDS}))"
+    rf"((?:[\u4e00-\u9fff]{{2,40}}(?:[ \u3000][\u4e00-\u9fff]{{2,40}}){{0,3}})?"
+    rf"关于[^，。；《》（）()]{{2,100}}?(?:{_DOC_WORDS}))"
     r"\s*[（(]\s*([^）)]{2,60}?)\s*[）)]"
 )
 # 本办法由…负责解释 / 相关措施由…负责政策解释 / 由…会同…负责解释 / …负责本政策的解释.
@@ -118,7 +121,8 @@ _REVISION = re.compile(
 _AMENDING_TITLE = re.compile(r"关于修改\s*《([^》]{4,150})》\s*(?:等[^的]{0,20})?的决定")
 _END_WORDS = re.compile(
     r"有效期|执行期|施行期|实施期|试行期|执行至|实施至|施行至|执行到|实施到|暂执行至|停止执行|"
-    r"自行废止|自行失效|期间有效|适用于[^，。；]{0,20}期间|至[^，。；]{2,30}?时为?止"
+    r"自行废止|自行失效|期间有效|适用于[^，。；]{0,20}期间|至[^，。；]{2,50}?(?:时|之日)为?止|"
+    r"至\s*(?:19|20)\d{2}\s*年\s*(?:\d{1,2}\s*月\s*)?(?:底|末)"
 )
 # 《公告》自…起施行: a quoted title as the subject speaks of that document, not of this one.
 _OTHER_SUBJECT = re.compile(r"(?<!本)《[^》]{1,40}》\s*(?:[（(][^）)]{0,40}[）)])?[^，。；]{0,6}自")
@@ -193,9 +197,15 @@ def revision_year(title: str) -> str:
     return m.group(1) if m else ""
 
 
+def _clean_number(number: str) -> str:
+    """A 文号 without the words a sentence put before it (原…, 和…, 及…)."""
+    number = "".join(number.split())
+    return re.sub(r"^(?:原|和|及|与|或|将|对|把|的|等|即|并|以及|、)+", "", number)
+
+
 def _doc_number(s: str) -> str:
     m = DOC_NO.search(s) or ANNOUNCEMENT_NO.search(s)
-    return "".join(m.group(0).split()) if m else ""
+    return _clean_number(m.group(0)) if m else ""
 
 
 def _refs_in(clause: str) -> list[tuple[str, str]]:
@@ -219,7 +229,7 @@ def _refs_in(clause: str) -> list[tuple[str, str]]:
     for a, b in sorted(taken, reverse=True):
         rest = rest[:a] + " " * (b - a) + rest[b:]
     for m in DOC_NO.finditer(rest):
-        out.append(("", "".join(m.group(0).split())))
+        out.append(("", _clean_number(m.group(0))))
     return out
 
 
@@ -313,10 +323,13 @@ def _amends(title: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
     for start, end, sent in sentences:
         for a in _AMEND.finditer(sent):
             name = a.group(1).strip()
-            if not any(r.title == name for r in refs):
-                refs.append(
-                    DocRef("amends", name, _doc_number(a.group(0)), sent.strip(), start, end)
-                )
+            same = [r for r in refs if r.title == name]
+            number = _doc_number(a.group(0))
+            if not same:
+                refs.append(DocRef("amends", name, number, sent.strip(), start, end))
+            elif number and not same[0].doc_number:  # the title named it; the clause has its 文号
+                same[0].doc_number = number
+                same[0].evidence, same[0].start, same[0].end = sent.strip(), start, end
     rev = revision_year(title)
     if rev:
         refs.append(DocRef("revises", base_title(_revised(title)), "", title, 0, 0))
@@ -436,6 +449,17 @@ def _interpreter(text: str, sentences: list[tuple[int, int, str]]) -> tuple[str,
     return "", [], ""
 
 
+def _forwarding_part(text: str) -> str:
+    """A 转发 notice's own text: up to its signature's date line. What follows is the forwarded
+    document, whose 本通知自…施行 speaks of itself."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        if pos > len(text) * 0.1 and only_date(line.strip()):
+            return text[:pos]
+    return text
+
+
 def parse_validity(text: str, meta: DocMeta) -> Validity:
     """The validity facts ``text`` states about itself (see the module doc); ``meta`` gives the
     document's date (for 自印发之日起施行 and periods) and title (amendments, revisions). In
@@ -444,6 +468,8 @@ def parse_validity(text: str, meta: DocMeta) -> Validity:
     if not text:
         return v
     news = meta.doc_type == "新闻"
+    if "转发" in meta.title:
+        text = _forwarding_part(text)
     sentences = _sentences(text)
     v.effective, v.effective_kind, span = _effective(text, sentences, meta, news)
     if span:

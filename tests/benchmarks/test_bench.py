@@ -22,6 +22,11 @@ def test_bench_runs_and_reports_every_section(tiny_model: Path, tmp_path: Path) 
     # Without the shared data set (as on a clean CI machine): a sample notice is held back and
     # added, and the scaled corpus replicates the sample corpus.
     cmd += ["--out", str(out), "--data", str(tmp_path / "no-such-data.jsonl")]
+    # A quarter of the golden set: the figures are the point of `make bench`, not of this test.
+    golden = tmp_path / "golden.jsonl"
+    lines = (ROOT / "eval" / "golden.jsonl").read_text("utf-8").splitlines()
+    golden.write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
+    cmd += ["--golden", str(golden)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     r = json.loads((out / "bench.json").read_text("utf-8"))

@@ -206,6 +206,13 @@ def test_superseded_citation_warns_and_in_force_filter_switches_documents(validi
     warning = page.locator("#sources .validity-warning").first
     assert warning.inner_text() == "⚠ 已于2025年6月30日到期失效"  # 有效期3年 from 2022-07-01
     assert "⚠ [1] 已于2025年6月30日到期失效" in page.inner_text("#chat")
+    ask(page, "道路货运车辆“三检合一”是指什么？")
+    page.wait_for_function(
+        "() => document.querySelector('#sources').innerText.includes('logistics-2019.txt')",
+        timeout=60000,
+    )
+    repealed = page.locator("#sources .validity-warning").first.inner_text()
+    assert "（江南交发〔2024〕30号）废止，自2025年1月1日起" in repealed  # a repealed notice
     page.get_by_text("筛选").first.click()
     page.fill("#as-of input, #as-of textarea", "2020-06-01")
     ask(page, "工业互联网平台评价多久开展一次？")

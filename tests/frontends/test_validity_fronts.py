@@ -69,7 +69,7 @@ def test_cli_as_of_warning_table_and_timeline(indexed) -> None:
     assert "In force:   NO" in timeline.stdout and "→ miit-platform-2023.txt" in timeline.stdout
     assert "原《工业互联网平台管理办法》（工信部信管〔2018〕12号）同时废止。" in timeline.stdout
     bad = cli(["ask", "平台评价", "--as-of", "2026-02-30"], indexed)
-    assert bad.returncode == 2 and "not a date that exists" in bad.stderr
+    assert bad.returncode == 1 and "not a date that exists" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 

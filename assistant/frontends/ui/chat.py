@@ -156,7 +156,7 @@ def chat_tab(assistant: Assistant) -> None:
                     year_to = gr.Number(label="截止年份 · To year", precision=0)
                 with gr.Row():
                     in_force = gr.Checkbox(False, label=T.IN_FORCE, elem_id="in-force")
-                    as_of = gr.Textbox(label=T.AS_OF, placeholder="2026-06-01", elem_id="as-of")
+                    as_of = gr.Textbox("", label=T.AS_OF, placeholder="2026-06-01", elem_id="as-of")
                 k = gr.Slider(
                     1, 10, value=assistant.settings.retrieval.k, step=1, label="段落数 · Passages"
                 )

@@ -51,7 +51,9 @@ def documents_tab(assistant: Assistant) -> None:
                 [d["source"] for d in assistant.documents()], label="文件 · Document",
                 elem_id="timeline-doc",
             )  # fmt: skip
-            as_of = gr.Textbox(label=T.AS_OF, placeholder="2026-06-01", elem_id="timeline-as-of")
+            as_of = gr.Textbox(
+                "", label=T.AS_OF, placeholder="2026-06-01", elem_id="timeline-as-of"
+            )
             refresh = gr.Button("刷新 · Refresh")
         view = gr.HTML(timeline_view(assistant, ""), elem_id="timeline")
         pick.change(lambda s, d: timeline_view(assistant, s, d), [pick, as_of], view)

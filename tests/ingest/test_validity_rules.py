@@ -198,3 +198,36 @@ def test_a_period_with_both_ends_and_what_is_not_the_documents_own() -> None:
     assert (forwarded.effective, forwarded.expires) == ("", "")
     licence = read("证书有效期自2024年1月1日起至2026年12月31日止。本通知自印发之日起施行。")
     assert licence.expires == ""
+
+
+def test_numbers_and_titles_as_sentences_write_them() -> None:
+    v = read("本办法自2022年9月1日起施行，原川南经信规〔2019〕4号文件同时废止。"
+             "财政部 国家发展改革委关于降低部分登记类收费标准的通知（财税〔2017〕88号）和财税〔2019〕23号"
+             "文件同时废止。")  # fmt: skip
+    assert [(r.title, r.doc_number) for r in v.refs] == [
+        ("", "川南经信规〔2019〕4号"),
+        ("财政部 国家发展改革委关于降低部分登记类收费标准的通知", "财税〔2017〕88号"),
+        ("", "财税〔2019〕23号"),
+    ]
+    meta = DocMeta(
+        title="嘉水市人民政府关于修改《嘉水市城市绿化管理办法》的决定", date="2024-01-20"
+    )
+    amend = parse_validity(
+        "市政府决定对《嘉水市城市绿化管理办法》（嘉府规〔2020〕3号）作如下修改：……", meta
+    )
+    assert [(r.title, r.doc_number) for r in amend.refs] == [
+        ("嘉水市城市绿化管理办法", "嘉府规〔2020〕3号")
+    ]
+
+
+def test_more_end_families_and_a_forwarded_documents_own_clauses() -> None:
+    assert read("本通知自2024年1月1日起执行，至2024年3月底止。").expires == "2024-03-31"
+    assert read("本意见自印发之日起施行，实施期至2024年底。").expires == "2024-12-31"
+    v = read("第七条 本暂行规定自印发之日起施行，至市级收费管理办法出台之日止。")
+    assert v.expires_condition == "市级收费管理办法出台之日"
+    meta = DocMeta(title="某市人力资源和社会保障局转发省人社厅关于稳就业的通知", date="2023-05-10")
+    text = ("某市人力资源和社会保障局转发省人社厅关于稳就业的通知\n各区人社局：\n现将省厅通知转发给你们，"
+            "请认真贯彻落实。\n某市人力资源和社会保障局\n2023年5月10日\n"
+            "省人社厅关于稳就业的通知\n……三、本通知执行期限为2023年5月1日至2024年12月31日。\n")  # fmt: skip
+    forwarded = parse_validity(text, meta)
+    assert (forwarded.effective, forwarded.expires) == ("", "")
