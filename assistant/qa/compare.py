@@ -84,7 +84,8 @@ class Plan:
             return f"{self.topic} in {item}"
         if self.axis == "document":
             return f"《{item}》{self.topic}" if self.language == "zh" else f"{self.topic} ({item})"
-        return f"{item}{self.topic}" if self.language == "zh" else f"{self.topic} ({item})"
+        # An issuer is the filter; its name in the question would match signature lines.
+        return re.sub(r"^的", "", self.topic) or self.topic
 
 
 def _years(question: str, lang: Language) -> tuple[list[str], list[tuple[int, int]]]:

@@ -55,6 +55,7 @@ def test_document_and_issuer_axes() -> None:
         "江南省财政厅和江南省人力资源和社会保障厅的补贴标准分别是多少？", "zh", issuers
     )
     assert plan is not None and plan.axis == "issuer" and plan.items == issuers[:2]
+    assert plan.question_for(issuers[0]) == "补贴标准多少？"  # the issuer is the filter
 
 
 def test_item_filters_narrow_the_user_filters() -> None:
