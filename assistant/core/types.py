@@ -110,17 +110,24 @@ class Validity:
 
     def is_empty(self) -> bool:
         return not (self.effective or self.expires or self.expires_condition or self.refs
-                    or self.interpreted_by or self.effective_kind)  # fmt: skip
+                    or self.interpreted_by or self.effective_kind or self.period)  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Validity:
+        """A ``Validity`` from ``as_dict`` output; keys it does not know (an index written by
+        another version, a hand-edited sidecar) are left out rather than failing."""
         data = dict(data or {})
-        refs = [DocRef(**r) for r in data.pop("refs", []) or []]
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known, refs=refs)
+        refs = []
+        for r in data.pop("refs", None) or []:
+            if isinstance(r, dict):
+                known = {k: v for k, v in r.items() if k in DocRef.__dataclass_fields__}
+                if "relation" in known:
+                    refs.append(DocRef(**known))
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**fields, refs=refs)
 
 
 @dataclass(frozen=True)
@@ -383,6 +390,11 @@ class ComparisonCell:
     question: str = ""  # the question asked for this item
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 @dataclass
 class Comparison:
     """A comparison answer's table: one row per item along ``axis``."""
@@ -401,9 +413,8 @@ class Comparison:
         cols = [head, *([point] if figure else []), answer, where]
         rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         for c in self.cells:
-            cell = c.text.replace("|", "\\|").replace("\n", " ")
-            parts = [c.item, *([c.short or "—"] if figure else []), cell, c.title or "—"]
-            rows.append("| " + " | ".join(parts) + " |")
+            parts = [c.item, *([c.short or "—"] if figure else []), c.text, c.title or "—"]
+            rows.append("| " + " | ".join(_cell(p) for p in parts) + " |")
         table = "\n".join(rows)
         return f"{table}\n\n{self.summary}" if self.summary else table
 

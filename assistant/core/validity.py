@@ -124,14 +124,13 @@ def resolve(docs: Iterable[DocFacts]) -> dict[str, DocStatus]:
             by_title.setdefault(key, []).append(d)
     for d in sorted(facts.values(), key=_older_first):
         for ref in d.validity.refs:
-            found: list[DocFacts] = []
-            if ref.doc_number:
-                found = by_number.get(_number_key(ref.doc_number), [])
-            if not found and ref.title:
-                found = [x for k in title_keys(ref.title) for x in by_title.get(k, [])]
-            found = [x for x in found if x.source != d.source]
-            older = [x for x in found if not d.date or not x.date or x.date <= d.date]
-            target = max(older or found, key=_older_first) if (older or found) else None
+            if ref.relation not in _INVERSE:
+                continue  # a relation this version does not know (a hand-edited record)
+            target = _target(d, ref.doc_number, ref.title, by_number, by_title)
+            if target is not None and any(
+                r.other == d.source and r.kind in _INVERSE for r in out[target.source].relations
+            ):
+                target = None  # the two name each other: the older one's reference is wrong
             since = d.begins
             if target is None:
                 out[d.source].relations.append(
@@ -148,6 +147,25 @@ def resolve(docs: Iterable[DocFacts]) -> dict[str, DocStatus]:
                          ref.evidence, d.source, ref.start, ref.end)
             )  # fmt: skip
     return out
+
+
+def _target(
+    d: DocFacts, number: str, title: str,
+    by_number: dict[str, list[DocFacts]], by_title: dict[str, list[DocFacts]],
+) -> DocFacts | None:  # fmt: skip
+    """The indexed document a reference of ``d`` names: by 文号, else by title; of several, the
+    latest one not newer than ``d``. None when nothing matches, when every match is newer than
+    ``d``, or when ``d`` has no date and the title fits several documents."""
+    found: list[DocFacts] = []
+    if number:
+        found = by_number.get(_number_key(number), [])
+    if not found and title:
+        found = [x for k in title_keys(title) for x in by_title.get(k, [])]
+    found = list({x.source: x for x in found if x.source != d.source}.values())
+    if not d.date:
+        return found[0] if len(found) == 1 else None
+    older = [x for x in found if not x.date or not _before(d.date, x.date)]
+    return max(older, key=_older_first) if older else None
 
 
 def _before(a: str, b: str) -> bool:
@@ -177,8 +195,11 @@ def _cn_date(iso: str) -> str:
 
 
 def _named(title: str, number: str) -> str:
-    """《title》（文号）, a title inside the title in 〈〉 as 公文 writes it."""
+    """《title》（文号）, a title inside the title in 〈〉 as 公文 writes it; the 文号 alone when
+    the title is not known."""
     inner = title.strip("《》").replace("《", "〈").replace("》", "〉")
+    if not inner:
+        return number or "（未名文件）"
     return f"《{inner}》" + (f"（{number}）" if number else "")
 
 

@@ -568,9 +568,11 @@ def merge_validity(parsed: Validity, sidecar: dict[str, Any]) -> Validity:
         out.effective = sidecar["effective"]
         out.effective_kind = "sidecar" if out.effective else ""
         out.spans.pop("effective", None)
+        out.quotes["effective"] = "(sidecar)"
     if "expires" in sidecar:
         out.expires, out.period, out.expires_condition = sidecar["expires"], "", ""
         out.spans.pop("expires", None)
+        out.quotes["expires"] = "(sidecar)"
     for kind in ("repeals", "amends"):
         if kind in sidecar:
             out.refs = [r for r in out.refs if r.relation != kind]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import itertools
 import re
 
 from assistant.core.types import DocMeta, DocRef, Validity
@@ -79,7 +80,7 @@ _UNTIL_MONTH_END = re.compile(
 _PERIOD = re.compile(
     r"(?:有效期|执行期限?|施行期|实施期限?|试行期)\s*(?:为|暂定为?|暂定)?\s*"
     r"(?:自[^，。；]{0,12}?之日起(?:的)?\s*)?"
-    r"(\d{1,2}|[一二两三四五六七八九十]{1,2}|半)\s*(年|个月|月)"
+    r"(\d{1,2}|[一二两三四五六七八九十]{1,2}|半)\s*(年|个月|月)(半)?"
 )
 _UNTIL_EVENT = re.compile(
     r"(?:有效期|执行|实施|施行)\s*(?:期限)?\s*(?:暂定)?\s*(?:至|到|顺延至)\s*"
@@ -154,19 +155,23 @@ def _iso(phrase: str) -> str:
     return found[0][1] if found else ""
 
 
-def _add_months(iso: str, months: int) -> str:
+def _add_months(iso: str, months: int) -> tuple[datetime.date, bool]:
+    """``iso`` plus ``months``, and whether its day had to be cut to the month's length."""
     d = datetime.date.fromisoformat(iso)
     m = d.month - 1 + months
     y, m = d.year + m // 12, m % 12 + 1
-    day = min(d.day, calendar.monthrange(y, m)[1])
-    return datetime.date(y, m, day).isoformat()
+    last = calendar.monthrange(y, m)[1]
+    return datetime.date(y, m, min(d.day, last)), d.day > last
 
 
 def _last_day(start_iso: str, amount: float, unit: str) -> str:
     """The last day in force of a period of ``amount`` ``unit`` starting on ``start_iso``."""
     months = round(amount * 12) if unit == "年" else round(amount)
-    end = datetime.date.fromisoformat(_add_months(start_iso, months))
-    return (end - datetime.timedelta(days=1)).isoformat()
+    if months < 1:
+        return ""  # 半个月: not a period of whole months
+    end, cut = _add_months(start_iso, months)
+    # Three months from 31 January run to the end of April, not to the 29th.
+    return end.isoformat() if cut else (end - datetime.timedelta(days=1)).isoformat()
 
 
 def _sentences(text: str) -> list[tuple[int, int, str]]:
@@ -233,25 +238,43 @@ def _refs_in(clause: str) -> list[tuple[str, str]]:
     return out
 
 
+_ITEM = re.compile(
+    r"(?:^|(?<=\s))(?:\d{1,3}\s*[\.．、]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)"
+)
+
+
 def _listed_after(text: str, at: int) -> tuple[list[tuple[str, str]], int]:
-    """The documents listed after ``at`` (numbered lines 1. / （一） / 一、 each naming one), and
-    where the list ends."""
+    """The documents listed after ``at`` and where the list ends: one per line, or on
+    flattened text one per numbered item (1. / （一） / 一、) up to the sentence's end; the list
+    ends at the first item that names no document."""
     out: list[tuple[str, str]] = []
-    pos = at
-    for m in re.finditer(r"[^\n]*\n?", text[at : at + 4000]):
-        line = m.group(0).strip()
-        if not line:
-            if out:
+    rest = text[at:]
+    line_end = rest.find("\n", 0, 400)
+    if line_end >= 0 and not rest[:line_end].strip():  # a list of lines
+        pos = at
+        for m in re.finditer(r"[^\n]*\n?", rest):
+            line = m.group(0).strip()
+            if not line:
+                if out:
+                    break
+                pos = at + m.end()
+                continue
+            named = _refs_in(line[:600])
+            if not named:
                 break
-            continue
-        named = _refs_in(line)
+            out.extend(named)
+            pos = at + m.end()
+        return out, pos
+    stop = rest.find("。")
+    segment = rest[: stop if stop >= 0 else len(rest)]
+    starts = [m.start() for m in _ITEM.finditer(segment)] or [0]
+    starts.append(len(segment))
+    for a, b in itertools.pairwise(starts):
+        named = _refs_in(segment[a:b][:600])
         if not named:
-            if out:
-                break
-            continue
+            break
         out.extend(named)
-        pos = at + m.end()
-    return out, pos
+    return out, at + len(segment)
 
 
 def _quoted(text: str, at: int) -> bool:
@@ -306,7 +329,7 @@ def _repeals(text: str, sentences: list[tuple[int, int, str]]) -> list[DocRef]:
             if not verb:
                 continue
             # The documents named before the verb in its clause, else in the clause before.
-            named = _refs_in(clause[: verb.start()])
+            named = _refs_in(clause[: verb.start()][-2000:])
             if not named and i > 0:
                 named = _refs_in(clauses[i - 1])
             for title, number in named:
@@ -423,8 +446,8 @@ def _end(
             return last, "", "", span
         p = _PERIOD.search(sent)
         if p:
-            amount, unit = _number(p.group(1)), p.group(2)
-            period = f"{p.group(1)}{unit}"
+            amount, unit = _number(p.group(1)) + (0.5 if p.group(3) else 0.0), p.group(2)
+            period = f"{p.group(1)}{unit}{p.group(3) or ''}"
             start_iso = effective if _full(effective) else (meta.date if _full(meta.date) else "")
             last = _last_day(start_iso, amount, unit) if start_iso and amount else ""
             return last, period, "", span
@@ -481,7 +504,11 @@ def parse_validity(text: str, meta: DocMeta) -> Validity:
         v.quotes["expires"] = text[end_span[0] : end_span[1]].strip()
     if news:
         return v
-    v.refs = _repeals(text, sentences) + _amends(meta.title, sentences)
+    own = _clean_number(meta.doc_number)
+    v.refs = [
+        r for r in _repeals(text, sentences) + _amends(meta.title, sentences)
+        if not (own and r.doc_number == own)  # 本通知（某发〔2024〕1号）…: itself
+    ]  # fmt: skip
     v.interpreted_by, who, quote = _interpreter(text, sentences)
     if who:
         v.spans["interpreted_by"] = who

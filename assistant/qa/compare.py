@@ -12,9 +12,11 @@ are verbatim quotes with renumbered markers, or "not found".
 
 from __future__ import annotations
 
+import fnmatch
+import glob
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 
 from assistant.core.text import comparable
 from assistant.core.types import (
@@ -27,7 +29,7 @@ from assistant.core.types import (
 )
 from assistant.core.validity import title_keys
 
-MAX_ITEMS = 10
+MAX_ITEMS = 15  # items one comparison asks (2011–2025 in one table); more are left out, noted
 
 _CUE_ZH = re.compile(
     r"分别|比较|对比|相比|比起|变化|变动|异同|区别|不同|差别|差异|各是|各为|各自|各年|逐年|历年|调整"
@@ -75,6 +77,7 @@ class Plan:
     items: list[str]
     topic: str
     language: Language
+    left_out: list[str] = field(default_factory=list)  # items beyond MAX_ITEMS
 
     def question_for(self, item: str) -> str:
         """The question asked for one item: "2024年GDP增长目标是多少？"."""
@@ -94,7 +97,7 @@ def _years(question: str, lang: Language) -> tuple[list[str], list[tuple[int, in
     spans: list[tuple[int, int]] = []
     for m in (_RANGE_ZH if lang == "zh" else _RANGE).finditer(question):
         a, b = int(m.group(1)), int(m.group(2))
-        if a < b and b - a < MAX_ITEMS:
+        if a < b:
             years.extend(range(a, b + 1))
             spans.append(m.span())
     rest = question
@@ -142,42 +145,48 @@ def plan_comparison(
         return None
     years, spans = _years(question, lang)
     if len(years) >= 2:
-        return Plan("year", years[:MAX_ITEMS], _topic(question, spans, lang), lang)
+        return Plan("year", years[:MAX_ITEMS], _topic(question, spans, lang), lang,
+                    years[MAX_ITEMS:])  # fmt: skip
     titles = [(m.group(1), m.span()) for m in _TITLE.finditer(question)]
     if len({comparable(t) for t, _ in titles}) >= 2:
         topic = _topic(question, [s for _, s in titles], lang)
-        return Plan("document", [t for t, _ in titles][:MAX_ITEMS], topic, lang)
+        names = list(dict.fromkeys(t for t, _ in titles))
+        return Plan("document", names[:MAX_ITEMS], topic, lang, names[MAX_ITEMS:])
     named = [i for i in issuers if len(i) >= 2 and i in question]
     named = [i for i in named if not any(i != j and i in j for j in named)]  # the longest form
     if len(named) >= 2:
         named.sort(key=question.index)
         spans = [(question.index(i), question.index(i) + len(i)) for i in named]
-        return Plan("issuer", named[:MAX_ITEMS], _topic(question, spans, lang), lang)
+        return Plan("issuer", named[:MAX_ITEMS], _topic(question, spans, lang), lang,
+                    named[MAX_ITEMS:])  # fmt: skip
     return None
 
 
 def item_filters(
-    plan: Plan, item: str, base: SearchFilters, titles: Mapping[str, str]
-) -> SearchFilters | None:
+    plan: Plan, item: str, base: SearchFilters, titles: Mapping[str, str],
+    newest_first: Callable[[list[str]], list[str]] = sorted,
+) -> SearchFilters | None:  # fmt: skip
     """The filters one item is searched under (``base`` narrowed to it), or None when the item
-    cannot match anything (a year outside ``base``'s dates, a title no indexed document has).
-    ``titles`` maps each indexed source to its title."""
+    cannot match anything (a year outside ``base``'s dates, a title no indexed document has, or
+    none within ``base``'s source glob). ``titles`` maps each indexed source to its title;
+    ``newest_first`` orders several versions of one title, the one to ask first."""
     if plan.axis == "year":
-        if (base.date_from and item < base.date_from[:4]) or (
-            base.date_to and item > base.date_to[:4]
-        ):
+        early = base.date_from and item < base.date_from[:4]
+        if early or (base.date_to and item > base.date_to[:4]):
             return None
-        return replace(base, date_from=item, date_to=item)
+        # The user's own dates stay where they are narrower than the year.
+        lo = base.date_from if base.date_from[:4] == item else item
+        hi = base.date_to if base.date_to[:4] == item else item
+        return replace(base, date_from=lo, date_to=hi)
     if plan.axis == "document":
         wanted = title_keys(item)
-        matching = [s for s, t in titles.items() if wanted & title_keys(t)]
+        matching = [
+            src for src, t in titles.items() if wanted & title_keys(t)
+            and (not base.source or fnmatch.fnmatchcase(src, base.source))
+        ]  # fmt: skip
         if not matching:
             return None
-        if len(matching) == 1:
-            return replace(base, source=matching[0])
-        # Several versions of one title: the common prefix of their sources as a glob is not
-        # safe, so the newest is asked (the in-force preference applies to the others).
-        return replace(base, source=sorted(matching)[-1])
+        return replace(base, source=glob.escape(newest_first(matching)[0]))
     return replace(base, issuer=item)
 
 
@@ -228,6 +237,12 @@ def table_answer(
         confidence=min((a.confidence for a in found), default=0.0),
         support=min((a.support for a in found), default=0.0), comparison=comparison,
     )  # fmt: skip
+    if plan.left_out:
+        answer.notes.append(
+            f"只比较了前{len(plan.items)}项，未比较：" + "、".join(plan.left_out) if lang == "zh"
+            else f"only the first {len(plan.items)} were compared; left out: "
+            + ", ".join(plan.left_out)
+        )  # fmt: skip
     missing = [c.item for c in cells if not c.found]
     if missing:
         answer.notes.append(

@@ -3,6 +3,7 @@ the boost for passages about the year a question names."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -48,13 +49,15 @@ class HybridRetriever:
         self._sample: np.ndarray | None = None
         self._sample_zh = np.zeros(0, dtype=bool)
         self._statuses: dict[str, DocStatus] | None = None
+        self._statuses_lock = threading.Lock()  # concurrent first questions resolve once
 
     @property
     def statuses(self) -> dict[str, DocStatus]:
         """Each indexed document's validity, its repeal/amendment references resolved."""
-        if self._statuses is None:
-            self._statuses = resolve(facts_from_records(self.lexical.metas))
-        return self._statuses
+        with self._statuses_lock:
+            if self._statuses is None:
+                self._statuses = resolve(facts_from_records(self.lexical.metas))
+            return self._statuses
 
     def issuers(self) -> list[str]:
         """The issuing bodies of the indexed documents."""

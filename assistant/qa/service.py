@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from assistant.core.errors import AssistantError, ConfigError, IndexAccessError, ModelError
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, AnswerMode, Hit, SearchFilters, StreamEvent
+from assistant.core.validity import today
 from assistant.index.layout import IndexPaths, collection_name
 from assistant.index.lexical_sync import ensure_lexical
 from assistant.index.pointer import IndexPointer
@@ -181,11 +182,19 @@ class QAService:
         filters: SearchFilters,
     ) -> Answer:  # fmt: skip
         """Each item answered from its own documents, then the table."""
-        titles = {s: st.facts.title for s, st in retriever.statuses.items()}
+        statuses = retriever.statuses
+        titles = {s: st.facts.title for s, st in statuses.items()}
+        on = filters.validity_date() or today()
+
+        def newest_first(sources: list[str]) -> list[str]:
+            """Versions in force on the day first, then the newest."""
+            newest = sorted(sources, key=lambda s: statuses[s].facts.date, reverse=True)
+            return sorted(newest, key=lambda s: not statuses[s].in_force(on))
+
         results: list[tuple[str, str, Answer | None]] = []
         for item in plan.items:
             asked = plan.question_for(item)
-            f = item_filters(plan, item, filters, titles)
+            f = item_filters(plan, item, filters, titles, newest_first)
             if f is None:
                 results.append((item, asked, None))
                 continue

@@ -112,3 +112,31 @@ def test_facts_from_chunk_records_read_the_first_chunks_validity() -> None:
     facts = {f.source: f for f in facts_from_records(records)}
     assert facts["new.txt"].validity.refs[0].doc_number == "工信部信管〔2018〕12号"
     assert facts["plain.txt"].validity.is_empty() and facts["bad.txt"].validity.is_empty()
+
+
+def test_a_reference_never_resolves_to_a_newer_document_nor_in_a_cycle() -> None:
+    ref = DocRef("repeals", "工业互联网平台管理办法")
+    a = DocFacts("a.txt", "关于印发《工业互联网平台管理办法》的通知", date="2018-03-01",
+                 validity=Validity(refs=[ref]))  # fmt: skip
+    b = DocFacts("b.txt", "关于印发《工业互联网平台管理办法》的通知", date="2023-02-20",
+                 validity=Validity(refs=[ref]))  # fmt: skip
+    st = resolve([a, b])
+    assert st["b.txt"].in_force("2024-01-01")  # a's predecessor is not indexed: a names no one
+    assert [r.kind for r in st["a.txt"].relations] == ["repeals", "repealed_by"]
+    assert [r.other for r in st["a.txt"].relations] == ["", "b.txt"]
+    p = DocFacts("p.txt", "甲", "某发〔2020〕1号", "2020-01-01",
+                 validity=Validity(refs=[DocRef("repeals", "", "某发〔2020〕2号")]))  # fmt: skip
+    q = DocFacts("q.txt", "乙", "某发〔2020〕2号", "2020-01-01",
+                 validity=Validity(refs=[DocRef("repeals", "", "某发〔2020〕1号")]))  # fmt: skip
+    both = resolve([p, q])
+    assert sum(not x.in_force("2021-01-01") for x in both.values()) == 1
+
+
+def test_unknown_relations_and_fields_from_another_version_are_ignored() -> None:
+    v = Validity.from_dict({"effective": "2024-01-01", "future_field": 1,
+                            "refs": [{"relation": "repealed_by", "title": "x"},
+                                     {"relation": "repeals", "title": "旧办法", "extra": 2}]})  # fmt: skip
+    assert v.effective == "2024-01-01" and len(v.refs) == 2
+    st = resolve([DocFacts("n.txt", "新办法", date="2024-01-01", validity=v),
+                  DocFacts("o.txt", "旧办法", date="2020-01-01")])  # fmt: skip
+    assert [r.kind for r in st["o.txt"].relations] == ["repealed_by"]

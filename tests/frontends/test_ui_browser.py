@@ -248,7 +248,11 @@ def test_comparison_renders_as_a_table_and_timeline_links(validity_page) -> None
     assert "已失效" in text and "工信部信管〔2023〕30号" in text
     link = page.locator("#timeline a.doc-link").first
     assert link.inner_text() == "miit-platform-2023.txt"
-    assert page.locator("#timeline #doc-miit-platform-2023_txt").count() == 1
+    import hashlib
+
+    anchor = hashlib.sha1(b"miit-platform-2023.txt").hexdigest()[:12]
+    assert link.get_attribute("href") == f"#doc-{anchor}"
+    assert page.locator(f"#timeline #doc-{anchor}").count() == 1
     out = ROOT / "test-artifacts"
     out.mkdir(exist_ok=True)
     page.screenshot(path=str(out / "ui-timeline.png"), full_page=True)

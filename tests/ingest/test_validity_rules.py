@@ -231,3 +231,25 @@ def test_more_end_families_and_a_forwarded_documents_own_clauses() -> None:
             "省人社厅关于稳就业的通知\n……三、本通知执行期限为2023年5月1日至2024年12月31日。\n")  # fmt: skip
     forwarded = parse_validity(text, meta)
     assert (forwarded.effective, forwarded.expires) == ("", "")
+
+
+def test_flattened_repeal_list_ends_with_its_sentence() -> None:
+    v = read("经清理，决定废止以下文件： 1.《关于甲事项的通知》（某政发〔2015〕1号） "
+             "2.《关于乙事项的通知》（某政发〔2016〕2号） 本决定自印发之日起施行。"
+             "各区要按照《关于加强规范性文件管理的通知》（市政发〔2023〕9号）要求做好衔接。")  # fmt: skip
+    assert [r.doc_number for r in v.refs] == ["某政发〔2015〕1号", "某政发〔2016〕2号"]
+
+
+def test_periods_at_month_ends_and_halves_and_self_references() -> None:
+    assert read("本办法自2024年1月31日起施行，有效期三个月。").expires == "2024-04-30"
+    assert read("本办法自2024年1月1日起施行，有效期两年半。").expires == "2026-06-30"
+    assert read("本办法自2024年1月1日起施行，有效期半个月。").expires == ""
+    meta = DocMeta(title="某市关于调整收费的通知", doc_number="某发〔2024〕1号", date="2024-05-10")
+    v = parse_validity("本通知（某发〔2024〕1号）印发前的有关规定同时废止。", meta)
+    assert v.refs == []
+
+
+def test_sidecar_dates_drop_the_sentence_they_replace(tmp_path: Path) -> None:
+    v = merge_validity(read("本办法自2024年3月1日起施行，有效期5年。"),
+                       {"effective": "2024-06-01", "expires": "2029-05-31"})  # fmt: skip
+    assert v.quotes["effective"] == v.quotes["expires"] == "(sidecar)"

@@ -101,3 +101,19 @@ def test_table_renumbers_markers_and_says_not_found() -> None:
         "q", plan, [("2019", "a", refused), ("2020", "b", None), ("2024", "c", refused)]
     )
     assert none.abstained and none.citations == []
+
+
+def test_long_ranges_and_versions_of_one_title() -> None:
+    plan = plan_comparison("2005—2025年GDP增长目标分别是多少？", "zh")
+    assert plan is not None and plan.items[0] == "2005" and len(plan.items) == 15
+    assert plan.left_out == [str(y) for y in range(2020, 2026)]
+    doc = plan_comparison("比较《平台办法》与《数据办法》的评价周期", "zh")
+    assert doc is not None
+    titles = {
+        "平台办法[2018].txt": "关于印发《平台办法》的通知",
+        "平台办法2023.txt": "关于印发《平台办法》的通知",
+    }
+    f = item_filters(doc, "平台办法", SearchFilters(), titles, lambda s: sorted(s, reverse=True))
+    assert f is not None and f.source == "平台办法[[]2018].txt"  # escaped: a glob of one file
+    narrowed = item_filters(doc, "平台办法", SearchFilters(source="*2023*"), titles)
+    assert narrowed is not None and narrowed.source == "平台办法2023.txt"

@@ -7,6 +7,7 @@ document or a question is shown as text.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -169,7 +170,9 @@ def timeline_html(t: Timeline, related: list[Timeline] = ()) -> str:  # type: ig
 
 
 def _anchor(source: str) -> str:
-    return re.sub(r"[^0-9A-Za-z_-]", "_", source)
+    """An element id for a source: Chinese file names differ only in characters an id-safe
+    rewrite would erase, so a digest of the name."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
 
 
 def export_markdown(turns: list[dict[str, Any]]) -> str:
