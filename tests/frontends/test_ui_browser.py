@@ -210,23 +210,30 @@ def test_superseded_citation_warns_and_in_force_filter_switches_documents(validi
     page.wait_for_function(
         "() => document.querySelector('#sources').innerText.includes('logistics-2019.txt')",
         timeout=60000,
+        polling=250,
     )
     repealed = page.locator("#sources .validity-warning").first.inner_text()
     assert "（江南交发〔2024〕30号）废止，自2025年1月1日起" in repealed  # a repealed notice
     page.get_by_text("筛选").first.click()
-    page.fill("#as-of input, #as-of textarea", "2020-06-01")
+    box = page.locator("#as-of input, #as-of textarea").first
+    box.wait_for(state="visible", timeout=10000)
+    box.fill("2020-06-01")
+    box.press("Tab")  # Gradio takes the value on change
     ask(page, "工业互联网平台评价多久开展一次？")
     page.wait_for_function(
         "() => document.querySelector('#sources').innerText.includes('miit-platform-2018.txt')",
         timeout=60000,
+        polling=250,
     )
     assert page.locator("#sources .validity-warning").count() == 0  # in force on that day
-    page.fill("#as-of input, #as-of textarea", "")
+    box.fill("")
+    box.press("Tab")
     page.check("#in-force input")
     ask(page, "工业互联网平台评价多久开展一次？")
     page.wait_for_function(
         "() => document.querySelector('#sources').innerText.includes('miit-platform-2023.txt')",
         timeout=60000,
+        polling=250,
     )
     assert "miit-platform-2018.txt" not in page.inner_text("#sources")
 
