@@ -47,31 +47,29 @@ class Segment:
 
     @classmethod
     def build(cls, ids: Sequence[str], tokens: Sequence[Sequence[str]]) -> Segment:
-        """A segment of chunks ``ids`` whose analysed terms are ``tokens``."""
-        terms = sorted({t for toks in tokens for t in toks})
-        row = {t: i for i, t in enumerate(terms)}
-        pairs: dict[tuple[int, int], int] = {}
-        fwd: list[list[int]] = []
-        for j, toks in enumerate(tokens):
-            mine: dict[int, int] = {}
-            for t in toks:
-                i = row[t]
-                mine[i] = mine.get(i, 0) + 1
-            fwd.append(sorted(mine))
-            for i, c in mine.items():
-                pairs[(i, j)] = c
-        order = sorted(pairs)
-        term_of = np.array([i for i, _ in order], dtype=np.int64)
-        docs = np.array([j for _, j in order], dtype=np.int32)
-        tfs = np.array([pairs[k] for k in order], dtype=np.int32)
-        ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.add.at(ptr, term_of + 1, 1)
-        ptr = np.cumsum(ptr)
-        fwd_ptr = np.zeros(len(ids) + 1, dtype=np.int64)
-        fwd_ptr[1:] = np.cumsum([len(f) for f in fwd])
-        fwd_terms = np.array([i for f in fwd for i in f], dtype=np.int32)
+        """A segment of chunks ``ids`` whose analysed terms are ``tokens`` (vectorised: the
+        term / chunk pairs are counted by sorting their packed keys)."""
+        n = len(ids)
         lengths = np.array([len(t) for t in tokens], dtype=np.int32)
-        return cls(list(ids), lengths, terms, ptr, docs, tfs, fwd_ptr, fwd_terms)
+        flat = [t for toks in tokens for t in toks]
+        if not flat:
+            empty = np.zeros(0, np.int32)
+            return cls(list(ids), lengths, [], np.zeros(1, np.int64), empty, empty,
+                       np.zeros(n + 1, np.int64), empty)  # fmt: skip
+        vocab, term_of = np.unique(np.array(flat, dtype=str), return_inverse=True)
+        terms = vocab.tolist()
+        doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys, tfs = np.unique(term_of.astype(np.int64) * n + doc_of, return_counts=True)
+        pair_term, docs = keys // n, (keys % n).astype(np.int32)
+        ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum(np.bincount(pair_term, minlength=len(terms)))
+        # The same pairs ordered by chunk, for the forward lists.
+        by_doc = np.lexsort((pair_term, docs))
+        fwd_terms = pair_term[by_doc].astype(np.int32)
+        fwd_ptr = np.zeros(n + 1, dtype=np.int64)
+        fwd_ptr[1:] = np.cumsum(np.bincount(docs, minlength=n))
+        return cls(list(ids), lengths, terms, ptr, docs, tfs.astype(np.int32), fwd_ptr,
+                   fwd_terms)  # fmt: skip
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         i = self._row.get(term)
@@ -129,10 +127,17 @@ class SegmentedBM25:
         live = np.ones(len(seg.ids), dtype=bool) if alive is None else alive
         self.segments.append(seg)
         self.alive.append(live)
-        for j, cid in enumerate(seg.ids):
-            if live[j]:
-                self.where[cid] = (s, j)
-                self._count(seg, j, +1)
+        for j in np.flatnonzero(live):
+            self.where[seg.ids[j]] = (s, int(j))
+        # The segment's live statistics at once: chunks, length, and per term the live chunks
+        # holding it.
+        self.n += int(live.sum())
+        self.total_len += int(seg.lengths[live].sum())
+        pair_term = np.repeat(np.arange(len(seg.terms)), np.diff(seg.ptr))
+        counts = np.bincount(pair_term[live[seg.docs]], minlength=len(seg.terms))
+        for i in np.flatnonzero(counts):
+            t = seg.terms[i]
+            self.df[t] = self.df.get(t, 0) + int(counts[i])
 
     def _count(self, seg: Segment, j: int, sign: int) -> None:
         self.n += sign
