@@ -21,6 +21,7 @@ from assistant.core.types import (
     SearchFilters,
     StreamEvent,
     SyncReport,
+    check_day,
 )
 from assistant.core.validity import Timeline
 from assistant.index.layout import IndexPaths
@@ -97,9 +98,7 @@ class Assistant:
         """A document's validity timeline: issued, effective, last day, what it repeals or
         amends and what repealed or amended it (with the sentence that says so), and whether
         it is in force on ``as_of`` (default today)."""
-        if as_of:
-            SearchFilters(as_of=as_of)  # the same check as the filter's
-        return self._documents.timeline(source, as_of)
+        return self._documents.timeline(source, check_day(as_of, "as_of"))
 
     def corpus_root(self) -> Path:
         """The folder new documents are written to: the first corpus folder of the index."""

@@ -228,6 +228,25 @@ _DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def check_day(value: str, name: str) -> str:
+    """``value`` stripped when it is a day that exists (2026-06-01) or empty; else an error
+    naming ``name`` and the form to use."""
+    from assistant.core.errors import AssistantError
+
+    value = value.strip()
+    if not value:
+        return ""
+    if not _FULL_DATE.fullmatch(value):
+        raise AssistantError(f"{name} {value!r} is not a day; use the form 2026-06-01")
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise AssistantError(f"{name} {value!r} is not a date that exists") from None
+    return value
+
+
 @dataclass
 class SearchFilters:
     """Metadata filters for search. Empty fields do not filter.
@@ -268,20 +287,7 @@ class SearchFilters:
                 raise AssistantError(
                     f"filter {name} {value!r} is not a date; use 2023, 2023-03 or 2023-03-05"
                 )
-        self.as_of = self.as_of.strip()
-        if self.as_of and not _FULL_DATE.fullmatch(self.as_of):
-            raise AssistantError(
-                f"filter as_of {self.as_of!r} is not a day; use the form 2026-06-01"
-            )
-        if self.as_of:
-            import datetime
-
-            try:
-                datetime.date.fromisoformat(self.as_of)
-            except ValueError:
-                raise AssistantError(
-                    f"filter as_of {self.as_of!r} is not a date that exists"
-                ) from None
+        self.as_of = check_day(self.as_of, "filter as_of")
         if self.date_from and self.date_to and self.date_from[:4] > self.date_to[:4]:
             raise AssistantError(
                 f"filter date_from {self.date_from!r} is after date_to {self.date_to!r}"

@@ -31,7 +31,17 @@ _BRACKETS = str.maketrans(
      "]": "〕", "］": "〕", "】": "〕", ")": "〕", "）": "〕", "﹞": "〕"}
 )  # fmt: skip
 _INNER_TITLE = re.compile(r"关于(?:印发|转发|发布|公布|颁布)\s*《([^》]+)》")
-_REVISION_MARK = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*年\s*(?:修订|修正|修改)\s*[）)]\s*$")
+# A revision mark ending a title: （2024年修订）, (2024年修正), （2024年第二次修订）.
+REVISION_MARK = re.compile(
+    r"\s*[（(]\s*((?:19|20)\d{2})\s*年\s*"
+    r"(?:修订|修正|修改|第[一二三四五六七八九十\d]+次修订)\s*[）)]\s*$"
+)
+
+
+def inner_title(title: str) -> str:
+    """The X of 关于印发《X》的通知 (the document a covering notice issues), or ""."""
+    m = _INNER_TITLE.search(title)
+    return m.group(1) if m else ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,8 @@ class DocStatus:
         return not status_problem(self, on)[0]
 
 
-def _number_key(number: str) -> str:
+def number_key(number: str) -> str:
+    """A 文号 as references are matched by: no spaces, one kind of bracket, no 第."""
     return "".join(number.split()).translate(_BRACKETS).replace("第", "")
 
 
@@ -92,17 +103,17 @@ def title_keys(title: str) -> set[str]:
     """The forms a title is matched by: itself, from 关于 on, the X of 关于印发《X》的通知, and
     each without a revision mark."""
     keys = set()
-    for t in (title, _REVISION_MARK.sub("", title)):
+    for t in (title, REVISION_MARK.sub("", title)):
         t = t.strip().strip("《》")
         if not t:
             continue
         keys.add(comparable(t))
         if "关于" in t:
             keys.add(comparable(t[t.index("关于") :]))
-        inner = _INNER_TITLE.search(t)
+        inner = inner_title(t)
         if inner:
-            keys.add(comparable(inner.group(1)))
-            keys.add(comparable(_REVISION_MARK.sub("", inner.group(1))))
+            keys.add(comparable(inner))
+            keys.add(comparable(REVISION_MARK.sub("", inner)))
     keys.discard("")
     return keys
 
@@ -119,7 +130,7 @@ def resolve(docs: Iterable[DocFacts]) -> dict[str, DocStatus]:
     by_title: dict[str, list[DocFacts]] = {}
     for d in facts.values():
         if d.doc_number:
-            by_number.setdefault(_number_key(d.doc_number), []).append(d)
+            by_number.setdefault(number_key(d.doc_number), []).append(d)
         for key in title_keys(d.title):
             by_title.setdefault(key, []).append(d)
     for d in sorted(facts.values(), key=_older_first):
@@ -158,7 +169,7 @@ def _target(
     ``d``, or when ``d`` has no date and the title fits several documents."""
     found: list[DocFacts] = []
     if number:
-        found = by_number.get(_number_key(number), [])
+        found = by_number.get(number_key(number), [])
     if not found and title:
         found = [x for k in title_keys(title) for x in by_title.get(k, [])]
     found = list({x.source: x for x in found if x.source != d.source}.values())

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.core.text import comparable
 from assistant.core.types import DocRef, Validity
+from assistant.core.validity import number_key
 
 RELATIONS = ("repeals", "amends", "revises")
 DATE_FIELDS = ("effective", "expires")
@@ -29,13 +30,9 @@ def _pr(tp: int, predicted: int, gold: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _number(s: str) -> str:
-    return comparable(s).replace("第", "")
-
-
 def ref_matches(ref: DocRef, gold: dict[str, str]) -> bool:
     if ref.doc_number and gold.get("doc_number"):
-        return _number(ref.doc_number) == _number(gold["doc_number"])
+        return number_key(ref.doc_number) == number_key(gold["doc_number"])
     a, b = comparable(ref.title), comparable(gold.get("title", ""))
     return bool(a and b) and (a == b or a.endswith(b) or b.endswith(a))
 

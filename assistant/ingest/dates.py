@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3,
+              "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 _DATE_NUM = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_CN = re.compile(
     r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
@@ -22,8 +22,18 @@ _DATE_EN_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19
 _DATE_EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+((?:19|20)\d{{2}})\b")
 
 
-def _cn_number(s: str) -> int:
-    """一..三十一 → 1..31."""
+# A date in running text as the patterns above read it (no groups): for rules that quote one.
+DATE_TEXT = (
+    r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|[〇零○Ｏ一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[一二三四五六七八九十]{1,3}\s*日)"
+)
+
+
+def cn_number(s: str) -> int:
+    """一..九十九 (and 两) → 1..99; Arabic digits as they are."""
+    if s.isdigit():
+        return int(s)
     if s == "十":
         return 10
     if "十" in s:
@@ -48,7 +58,7 @@ def find_dates(text: str) -> list[tuple[int, str]]:
     for m in _DATE_CN.finditer(text):
         try:
             y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-            iso = _valid(y, _cn_number(m.group(2)), _cn_number(m.group(3)))
+            iso = _valid(y, cn_number(m.group(2)), cn_number(m.group(3)))
         except KeyError:
             continue
         if iso:

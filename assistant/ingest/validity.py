@@ -26,7 +26,8 @@ import itertools
 import re
 
 from assistant.core.types import DocMeta, DocRef, Validity
-from assistant.ingest.dates import find_dates, only_date
+from assistant.core.validity import REVISION_MARK, inner_title
+from assistant.ingest.dates import DATE_TEXT, cn_number, find_dates, only_date
 from assistant.ingest.segments import ANNOUNCEMENT_NO, DOC_NO
 
 __all__ = ["base_title", "parse_validity", "revision_year"]
@@ -37,11 +38,6 @@ _DOC_WORDS = (
 )
 # The document speaking of itself: 本通知, 本办法, 以上政策, 上述措施, 本《办法》.
 _SELF = re.compile(rf"(?:本|此|以上|上述|前述)\s*《?(?:{_DOC_WORDS})|本\s*《[^》]{{1,30}}》")
-_CN_DATE = (
-    r"[〇零○一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月"
-    r"\s*[一二三四五六七八九十]{1,3}\s*日"
-)
-_DATE = rf"(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_DATE})"
 _START_VERB = r"(?:起|开始)?\s*(?:正式)?(?:施行|实施|执行|生效|试行|起施行|起实施|起执行)"
 _ISSUED = r"(?:印发|发布|公布|颁布|下发|发文|公告|签发|通过|下达)"
 # 自印发之日起施行, 自本通知发布之日起执行, 自即日起施行, 自发布之日起暂执行至….
@@ -53,7 +49,7 @@ _ON_ISSUE = re.compile(
 _ON_ISSUE_PERIOD = re.compile(
     rf"(?:执行期|施行期|实施期|有效期)[^，。；]{{0,12}}?自\s*[^，。；、]{{0,8}}?{_ISSUED}\s*之\s*日\s*起"
 )
-_ON_DATE = re.compile(rf"自\s*({_DATE})\s*(?:零时|0时|零点|0点)?\s*{_START_VERB}")
+_ON_DATE = re.compile(rf"自\s*({DATE_TEXT})\s*(?:零时|0时|零点|0点)?\s*{_START_VERB}")
 # 自公布之日起30日后施行: a start a number of days after issue.
 _DAYS_AFTER = re.compile(
     rf"自\s*[^，。；、]{{0,8}}?{_ISSUED}\s*之\s*日\s*起\s*(\d{{1,3}}|[一二三四五六七八九十]{{1,3}})"
@@ -61,8 +57,8 @@ _DAYS_AFTER = re.compile(
 )
 # 执行期限为2024年1月1日至2025年6月底 / 有效期自2024年3月1日起至2027年2月28日止: both ends.
 _FROM_TO = re.compile(
-    rf"(?:有效期|执行期限?|实施期限?|施行期|试行期)\s*(?:为|是)?\s*自?\s*({_DATE})\s*(?:起)?\s*"
-    rf"(?:至|到)\s*({_DATE}|(?:19|20)\d{{2}}\s*年\s*(?:\d{{1,2}}\s*月\s*)?(?:底|末))"
+    rf"(?:有效期|执行期限?|实施期限?|施行期|试行期)\s*(?:为|是)?\s*自?\s*({DATE_TEXT})\s*(?:起)?\s*"
+    rf"(?:至|到)\s*({DATE_TEXT}|(?:19|20)\d{{2}}\s*年\s*(?:\d{{1,2}}\s*月\s*)?(?:底|末))"
 )
 # 实施期为2023年至2025年 / 执行期限为2024—2026年: a period of whole years.
 _YEARS_SPAN = re.compile(
@@ -71,7 +67,7 @@ _YEARS_SPAN = re.compile(
 )
 _UNTIL_DATE = re.compile(
     r"(?:有效期|执行期限|实施期限|执行期|实施期|施行期)?\s*(?:至|到|截至)\s*"
-    rf"({_DATE})\s*(?:止|为止|结束)?"
+    rf"({DATE_TEXT})\s*(?:止|为止|结束)?"
 )
 _UNTIL_MONTH_END = re.compile(
     r"(?:有效期|执行|实施|施行)\s*(?:期限|期)?(?:暂定)?\s*[，,]?\s*(?:至|到)\s*"
@@ -115,10 +111,6 @@ _INTERPRET = re.compile(
     r"由\s*([^。，；,由]{2,60}?)\s*负责\s*(?:政策|具体)?\s*解释(?=[。；，,\s]|$)"
     rf"|([^。，；,\s]{{2,40}}?)\s*负责\s*(?:本|此|以上|上述)\s*(?:{_DOC_WORDS})\s*的\s*解释"
 )
-_REVISION = re.compile(
-    r"\s*[（(]\s*((?:19|20)\d{2})\s*年\s*"
-    r"(?:修订|修正|修改|第[一二三四五六七八九十\d]+次修订)\s*[）)]\s*$"
-)
 _AMENDING_TITLE = re.compile(r"关于修改\s*《([^》]{4,150})》\s*(?:等[^的]{0,20})?的决定")
 _END_WORDS = re.compile(
     r"有效期|执行期|施行期|实施期|试行期|执行至|实施至|施行至|执行到|实施到|暂执行至|停止执行|"
@@ -132,22 +124,13 @@ _REPLACES = re.compile(r"(?:代替|替代|取代)")
 _LIST_FOLLOWS = re.compile(
     r"(?:废止|停止执行|宣布失效)\s*(?:以下|下列|如下)\s*[^。；：:]{0,12}[：:]"
 )
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _TAIL_SHARE = 0.35  # closing clauses stand in the last part of a notice
 
 
 def _number(s: str) -> float:
-    if s == "半":
-        return 0.5
-    if s.isdigit():
-        return float(s)
-    if s == "十":
-        return 10.0
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return float((_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(ones, 0)))
-    return float(_CN_NUM.get(s, 0))
+    """5 / 五 / 两 / 十二 → the number; 半 → 0.5."""
+    return 0.5 if s == "半" else float(cn_number(s))
 
 
 def _iso(phrase: str) -> str:
@@ -186,19 +169,19 @@ def _full(iso: str) -> bool:
 
 def base_title(title: str) -> str:
     """A title without its revision mark: 《…办法（2024年修订）》 → 《…办法》."""
-    return _REVISION.sub("", title).strip()
+    return REVISION_MARK.sub("", title).strip()
 
 
 def _revised(title: str) -> str:
-    """The revised document's own title: the title, or the X of 关于印发《X》的通知."""
-    inner = re.search(r"关于(?:印发|发布|公布)\s*《([^》]+)》", title)
-    return inner.group(1) if inner else title
+    """The revised document's own title: the title, or the X of 关于印发《X》的通知 (not of a
+    转发 notice, which passes on another body's revision)."""
+    return title if "转发" in title else inner_title(title) or title
 
 
 def revision_year(title: str) -> str:
     """The year of a revision mark at the end of a title, or of the title it issues
     (关于印发《…办法（2024年修订）》的通知): "2024", or ""."""
-    m = _REVISION.search(_revised(title))
+    m = REVISION_MARK.search(_revised(title))
     return m.group(1) if m else ""
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 
-from assistant.core.text import comparable
+from assistant.core.text import YEAR_RE, comparable
 from assistant.core.types import (
     Answer,
     Citation,
@@ -46,7 +46,6 @@ _RANGE = re.compile(
 )
 _RANGE_ZH = re.compile(rf"({_YEAR})\s*年?\s*(?:—|–|-|－|~|～|至|到)\s*({_YEAR})\s*年?")
 _YEAR_ZH = re.compile(rf"({_YEAR})\s*年(?:度)?")
-_YEAR_EN = re.compile(rf"(?<!\d)({_YEAR})(?!\d)")
 _TITLE = re.compile(r"《([^》]{2,80})》")
 # What is left of a question once its items are taken out: joints and comparison words.
 _JOINTS_ZH = re.compile(r"^[\s、，,和与及跟同以及到至—–\-的年]+|[\s、，,和与及跟同以及]+$")
@@ -103,7 +102,7 @@ def _years(question: str, lang: Language) -> tuple[list[str], list[tuple[int, in
     rest = question
     for a, b in spans:
         rest = rest[:a] + " " * (b - a) + rest[b:]
-    for m in (_YEAR_ZH if lang == "zh" else _YEAR_EN).finditer(rest):
+    for m in (_YEAR_ZH if lang == "zh" else YEAR_RE).finditer(rest):
         years.append(int(m.group(1)))
         spans.append(m.span())
     ordered = sorted(set(years))

@@ -91,8 +91,11 @@ def test_repeal_with_title_and_number_and_bare_title_and_number_only() -> None:
         ("repeals", "江南省财政厅关于印发贴息管理办法的通知", "江南财发〔2017〕5号"),
         ("repeals", "", "江南人社发〔2021〕12号"),
     ]
-    assert all(v.refs[0].evidence in r.evidence or r.evidence for r in v.refs)
-    assert "同时废止" in v.refs[0].evidence
+    # Each reference's evidence is the sentence that names it, at its offsets in the text.
+    assert all(r.doc_number in r.evidence for r in v.refs)
+    assert "同时废止" in v.refs[0].evidence and "即行废止" in v.refs[1].evidence
+    text = f"{META.title}\n各市人民政府：\n一、加大支持力度。\n"
+    assert all(r.start >= len(text) and r.end > r.start for r in v.refs)
 
 
 def test_two_repealed_documents_in_one_clause_and_stop_executing() -> None:
