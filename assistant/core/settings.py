@@ -147,6 +147,18 @@ class LexicalSettings(BaseModel):
     )
     k1: float = Field(default=1.2, gt=0, description="BM25 term-frequency saturation.")
     b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation.")
+    segment_max_chunks: int = Field(
+        default=50_000,
+        ge=100,
+        description="Largest segment a merge writes: bounds a merge's memory (about 100 MB per "
+        "10,000 chunks) whatever the corpus size.",
+    )
+    merge_factor: int = Field(
+        default=8,
+        ge=2,
+        description="Segments of one size tier merged into one (more: cheaper syncs, more "
+        "segments per query).",
+    )
 
 
 class RetrievalSettings(BaseModel):
@@ -397,6 +409,18 @@ class ChromaSettings(BaseModel):
         gt=0,
         description="Seconds to wait for the Chroma server on any call before saying it does not "
         "answer (a paused or overloaded server).",
+    )
+    lease_ttl_s: float = Field(
+        default=60.0,
+        ge=2,
+        description="On a server: lifetime of a sync's lease on the collection (renewed every "
+        "quarter of it while the sync runs); a killed writer blocks the next for at most this.",
+    )
+    lease_wait_s: float = Field(
+        default=900.0,
+        ge=0,
+        description="On a server: seconds a sync waits for another instance's sync of the same "
+        "collection to finish before it fails with a message naming that instance.",
     )
 
     @field_validator("url")

@@ -196,6 +196,7 @@ class SyncReport:
     rebuilt: bool = False
     rebuild_reason: str = ""
     repaired: int = 0
+    waited_s: float = 0.0  # on a server: seconds spent waiting for another instance's sync
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # what the sync repaired or worked around
 

@@ -1,241 +1,501 @@
-"""BM25 over Chinese character bigrams and/or jieba words (bm25s), kept beside Chroma.
+"""The BM25 side of a collection, kept beside Chroma: segmented postings plus every chunk's
+text and metadata in SQLite (``lexical.sqlite``), so a lexical hit needs no round trip to Chroma
+and filters apply to lexical candidates too.
 
-The index is derived data: it is rebuilt from the Chroma collection whenever its fingerprint
-(analyzer, BM25 parameters, chunk ids) no longer matches, and it is saved atomically (a new
-folder, then a rename). It also keeps each chunk's text and metadata, so a lexical hit needs no
-round trip to Chroma and filters apply to lexical candidates too.
+A writer adds each group of chunks as a new segment file and tombstones what it replaces or
+removes, then commits the segment list, the tombstones and the chunk records in one SQLite
+transaction: a reader or a process killed at any point sees the previous state or the new one.
+Small segments are merged by size tier (as Lucene and Tantivy do), never above
+``lexical.segment_max_chunks``, so a merge's memory stays bounded whatever the corpus size.
+A reader opens the committed state (segment files memory-mapped, documents' metadata in
+memory) and fetches chunk records by id. The index is derived data: ``token`` names the
+collection state (Chroma's sync token) it reflects, and a copy that is not current is caught
+up from Chroma.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
-import os
 import shutil
+import sqlite3
+import threading
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from assistant.core.text import ANALYZER_VERSION, ANALYZERS
+from assistant.index.segmented import Postings, Segment, layout_json, merged, term_hashes
 
-if TYPE_CHECKING:
-    import bm25s
-
-EMPTY = "\u2205"  # the term of a chunk with no terms, so that every chunk has one
-
-
-def _encode(terms_of_text: list[str], terms: list[str], term_ids: dict[str, int]) -> np.ndarray:
-    """Term ids of one text, growing the vocabulary with unseen terms."""
-    out = np.empty(len(terms_of_text), dtype=np.int32)
-    for n, term in enumerate(terms_of_text):
-        i = term_ids.get(term)
-        if i is None:
-            i = term_ids[term] = len(terms)
-            terms.append(term)
-        out[n] = i
-    return out
+FORMAT = 2  # of the SQLite schema and segment files
+FILE = "lexical.sqlite"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segments (
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, size INTEGER NOT NULL, live INTEGER NOT NULL,
+    layout TEXT NOT NULL, dead BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc INTEGER PRIMARY KEY, source TEXT UNIQUE NOT NULL, chunks INTEGER NOT NULL,
+    meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, seg TEXT NOT NULL, slot INTEGER NOT NULL, doc INTEGER NOT NULL,
+    text TEXT NOT NULL, meta TEXT NOT NULL);
+"""
 
 
-def fingerprint(ids: Iterable[str], analyzer: str, k1: float, b: float) -> str:
-    h = hashlib.sha256(f"{analyzer}|{ANALYZER_VERSION}|{k1}|{b}".encode())
-    for i in sorted(ids):
-        h.update(i.encode())
-        h.update(b"\n")
-    return h.hexdigest()[:16]
+def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
+                              timeout=30)  # fmt: skip
+    else:
+        con = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+    return con
+
+
+def _unpack(blob: bytes, size: int) -> np.ndarray:
+    return np.unpackbits(np.frombuffer(blob, dtype=np.uint8), count=size).astype(bool)
+
+
+def _pack(dead: np.ndarray) -> bytes:
+    return np.packbits(dead.astype(np.uint8)).tobytes()
+
+
+def analyzer_key(analyzer: str, k1: float, b: float) -> str:
+    """What the postings depend on: a copy built otherwise is rebuilt."""
+    return f"{FORMAT}|{analyzer}|{ANALYZER_VERSION}|{k1}|{b}"
 
 
 class LexicalIndex:
-    """BM25 over chunk texts, with each chunk's stored text and metadata."""
+    """A read-only snapshot of the lexical side: BM25 scores, chunk records, documents."""
 
-    def __init__(
-        self,
-        ids: list[str],
-        retriever: bm25s.BM25 | None,
-        analyzer: str,
-        fp: str,
-        docs: list[str] | None = None,
-        metas: list[dict[str, Any]] | None = None,
-        doc_freq: dict[str, int] | None = None,
-        terms: list[str] | None = None,
-        tokens: list[np.ndarray] | None = None,
-    ) -> None:
-        self.ids = ids
-        # Every chunk's analysed terms as ids into ``vocabulary``: an update re-analyses only the
-        # chunks that changed (None for an index saved without them: it is rebuilt instead).
-        self.vocabulary = terms
-        self.tokens = tokens
-        self._retriever = retriever
-        self.analyzer = analyzer
-        self.fingerprint = fp
-        self.docs = docs if docs is not None else [""] * len(ids)
-        self.metas = metas if metas is not None else [{} for _ in ids]
-        self.doc_freq = doc_freq or {}
-        self.position = {cid: i for i, cid in enumerate(ids)}
-        self._analyze = ANALYZERS[analyzer]
-        self._vocab: dict[str, int] = retriever.vocab_dict if retriever is not None else {}
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._con = _connect(folder / FILE, readonly=True)
+        self._lock = threading.Lock()
+        with self._lock:
+            # One read transaction for the snapshot's life: chunk records are read as they
+            # were committed with these segments, while a sync writes the next state.
+            cur = self._con.cursor()
+            cur.execute("BEGIN")
+            state = dict(cur.execute("SELECT key, value FROM state").fetchall())
+            rows = cur.execute(
+                "SELECT name, size, layout, dead FROM segments ORDER BY seq"
+            ).fetchall()
+            docs = cur.execute("SELECT doc, source, meta FROM documents").fetchall()
+        self.analyzer = state.get("analyzer", "bigram")
+        self.key = state.get("key", "")
+        self.token = state.get("token", "")
+        k1, b = float(state.get("k1", 1.2)), float(state.get("b", 0.75))
+        segments = [Segment.open(folder, name, json.loads(lay)) for name, _, lay, _ in rows]
+        dead = [_unpack(blob, size) for _, size, _, blob in rows]
+        self.postings = Postings(segments, dead, k1, b)
+        self.documents: dict[int, tuple[str, dict[str, Any]]] = {
+            int(d): (str(s), json.loads(m)) for d, s, m in docs
+        }
+        self._analyze = ANALYZERS[self.analyzer]
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The committed index in ``folder``, or None when there is none (or it is unreadable)."""
+        for _ in range(3):
+            try:
+                if not (folder / FILE).is_file():
+                    return None
+                return cls(folder)
+            except FileNotFoundError:  # a merge removed a segment between the two reads
+                time.sleep(0.05)
+            except (sqlite3.Error, OSError, ValueError, KeyError):
+                return None
+        return None
 
     @classmethod
     def build(
-        cls,
-        ids: list[str],
-        texts: list[str],
-        analyzer: str = "bigram",
-        k1: float = 1.2,
-        b: float = 0.75,
-        docs: list[str] | None = None,
-        metas: list[dict[str, Any]] | None = None,
-    ) -> LexicalIndex:
-        """Index ``texts`` (what is searched); ``docs``/``metas`` are kept for hits."""
-        terms: list[str] = []
-        term_ids: dict[str, int] = {}
-        tokens = [_encode(ANALYZERS[analyzer](t), terms, term_ids) for t in texts]
-        docs = docs if docs is not None else [""] * len(ids)
-        metas = metas if metas is not None else [{} for _ in ids]
-        return cls._assemble(list(ids), tokens, terms, analyzer, k1, b, docs, metas)
-
-    def updated(
-        self,
-        removed: set[str],
-        added: dict[str, tuple[str, str, dict[str, Any]]],
-        k1: float,
-        b: float,
-    ) -> LexicalIndex:
-        """A new index without the chunks in ``removed`` and with ``added`` (id -> searched
-        text, stored text, metadata) written over; only the added chunks are analysed."""
-        if self.tokens is None or self.vocabulary is None:
-            raise ValueError("this index was saved without its tokens; rebuild it")
-        terms = list(self.vocabulary)
-        term_ids = {t: i for i, t in enumerate(terms)}
-        keep = [i for i, cid in enumerate(self.ids) if cid not in removed and cid not in added]
-        analyze = ANALYZERS[self.analyzer]
-        ids = [self.ids[i] for i in keep] + list(added)
-        tokens = [self.tokens[i] for i in keep]
-        tokens += [_encode(analyze(text), terms, term_ids) for text, _, _ in added.values()]
-        docs = [self.docs[i] for i in keep] + [doc for _, doc, _ in added.values()]
-        metas = [self.metas[i] for i in keep] + [meta for _, _, meta in added.values()]
-        return self._assemble(ids, tokens, terms, self.analyzer, k1, b, docs, metas)
-
-    @classmethod
-    def _assemble(
-        cls, ids: list[str], tokens: list[np.ndarray], terms: list[str], analyzer: str,
-        k1: float, b: float, docs: list[str], metas: list[dict[str, Any]],
+        cls, ids: Sequence[str], texts: Sequence[str], analyzer: str = "bigram",
+        k1: float = 1.2, b: float = 0.75, docs: Sequence[str] | None = None,
+        metas: Sequence[dict[str, Any]] | None = None, folder: Path | None = None,
     ) -> LexicalIndex:  # fmt: skip
-        import bm25s
+        """An index of ``texts`` (what is searched; ``docs``/``metas`` are kept for hits) in
+        ``folder``, or in a new temporary folder (benchmarks and tests)."""
+        if folder is None:
+            import tempfile
 
-        fp = fingerprint(ids, analyzer, k1, b)
-        if not ids:
-            return cls([], None, analyzer, fp, [], [], {}, terms, [])
-        if EMPTY not in terms:
-            terms.append(EMPTY)
-        empty = terms.index(EMPTY)
-        lists = [t.tolist() if len(t) else [empty] for t in tokens]
-        retriever = bm25s.BM25(k1=k1, b=b)
-        retriever.index((lists, {t: i for i, t in enumerate(terms)}), show_progress=False)
-        per_doc = [np.unique(t) for t in tokens if len(t)]
-        counts = (
-            np.bincount(np.concatenate(per_doc), minlength=len(terms))
-            if per_doc
-            else np.zeros(0, np.int64)
-        )
-        doc_freq = {terms[i]: int(c) for i, c in enumerate(counts) if c}
-        return cls(ids, retriever, analyzer, fp, docs, metas, doc_freq, terms, tokens)
+            folder = Path(tempfile.mkdtemp(prefix="lexical-"))
+        docs = list(docs) if docs is not None else ["" for _ in ids]
+        metas = list(metas) if metas is not None else [{"source": i} for i in ids]
+        with LexicalWriter(folder, analyzer, k1, b) as writer:
+            writer.apply([], list(zip(ids, texts, docs, metas, strict=True)))
+            writer.finish("")
+        index = cls.load(folder)
+        assert index is not None
+        return index
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._con.close()
+
+    # -- what the retriever and the answerer ask ----------------------------------------------
+    @property
+    def count(self) -> int:
+        """Live chunks."""
+        return self.postings.n
 
     def terms(self, text: str) -> list[str]:
         return self._analyze(text)
 
     def idf(self, term: str) -> float:
-        """Inverse document frequency; unseen terms get the largest value."""
-        n = max(len(self.ids), 1)
-        df = self.doc_freq.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        """Inverse document frequency over live chunks; unseen terms get the largest value."""
+        return self.postings.idf_of(term_hashes([term])[0])
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk (in ``self.ids`` order) for ``query``."""
-        if self._retriever is None:
-            return np.zeros(0, dtype=np.float32)
-        tokens = [t for t in self._analyze(query) if t in self._vocab]
-        if not tokens:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
+        """BM25 score of every slot (see ``slot_ids``) for ``query``."""
+        return self.postings.scores(self._analyze(query))
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
-        """``(chunk id, score)`` of the ``k`` best chunks with a positive score."""
-        scores = self.scores(query)
-        if not len(scores):
+        return self.postings.search(self._analyze(query), k)
+
+    def slot_ids(self, slots: Iterable[int]) -> list[str]:
+        return [self.postings.chunk_id(int(s)) for s in slots]
+
+    def doc_mask(self, keep: dict[int, bool]) -> np.ndarray:
+        """Per slot: whether its document is one of ``keep`` (document number → kept)."""
+        top = max(self.documents, default=0) + 1
+        table = np.zeros(top, dtype=bool)
+        for d, ok in keep.items():
+            table[d] = ok
+        doc_of = self.postings.doc_of()
+        return table[np.clip(doc_of, 0, top - 1)] if len(doc_of) else np.zeros(0, dtype=bool)
+
+    def records(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of the chunks ``ids`` still present."""
+        out: dict[str, tuple[str, dict[str, Any]]] = {}
+        with self._lock:
+            for a in range(0, len(ids), 500):
+                part = list(ids[a : a + 500])
+                marks = ",".join("?" * len(part))
+                for cid, text, meta in self._con.execute(
+                    f"SELECT id, text, meta FROM chunks WHERE id IN ({marks})", part
+                ):
+                    out[cid] = (text, json.loads(meta))
+        return out
+
+    def sample(self, k: int) -> list[str]:
+        """About ``k`` live chunk ids spread evenly over the index."""
+        live = np.flatnonzero(self.postings.live())
+        if not len(live):
             return []
-        k = min(k, len(self.ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return self.slot_ids(live[:: max(1, len(live) // k)][:k])
 
-    def save(self, folder: Path) -> None:
-        """Write to a new sibling folder, then swap it in; a crash leaves the old or nothing."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = folder.with_name(f"{folder.name}.tmp-{uuid.uuid4().hex[:8]}")
-        tmp.mkdir()
-        if self._retriever is not None:
-            self._retriever.save(str(tmp / "bm25"))
-        records: dict[str, Any] = {
-            "docs": self.docs,
-            "metas": self.metas,
-            "doc_freq": self.doc_freq,
-            "terms": self.vocabulary,
-        }
-        if self.tokens is not None:
-            lengths = np.array([len(t) for t in self.tokens], dtype=np.int64)
-            flat = np.concatenate(self.tokens) if self.tokens else np.zeros(0, np.int32)
-            np.save(tmp / "tokens.npy", flat.astype(np.int32))
-            np.save(tmp / "lengths.npy", lengths)
-        (tmp / "records.json").write_text(json.dumps(records, ensure_ascii=False), "utf-8")
-        meta = {"ids": self.ids, "analyzer": self.analyzer, "fingerprint": self.fingerprint}
-        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        old = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex[:8]}")
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(folder, old)
-        try:
-            os.replace(tmp, folder)
-        except OSError:
-            # Another process or thread put its own copy there first (readers rebuild too);
-            # keep theirs: a stale copy is detected by its fingerprint and rebuilt.
-            shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+    def document_metas(self) -> list[dict[str, Any]]:
+        """Each document's metadata (its first chunk's record)."""
+        return [meta for _, meta in self.documents.values()]
 
-    @classmethod
-    def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, or None when it is missing or unreadable (then rebuild it)."""
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            records = json.loads((folder / "records.json").read_text(encoding="utf-8"))
-            retriever = None
-            if meta["ids"]:
-                import bm25s
-
-                retriever = bm25s.BM25.load(str(folder / "bm25"))
-            if not len(meta["ids"]) == len(records["docs"]) == len(records["metas"]):
-                return None  # read while another writer swapped the folder: rebuild
-            tokens = None
-            if records.get("terms") is not None and (folder / "tokens.npy").is_file():
-                flat = np.load(folder / "tokens.npy")
-                lengths = np.load(folder / "lengths.npy")
-                if len(lengths) == len(meta["ids"]) and int(lengths.sum()) == len(flat):
-                    tokens = np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
-            return cls(
-                meta["ids"], retriever, meta["analyzer"], meta["fingerprint"],
-                records["docs"], records["metas"], records["doc_freq"],
-                records.get("terms"), tokens,
-            )  # fmt: skip
-        except Exception:  # missing, half-swapped or unreadable: derived data, rebuild it
-            return None
+    def ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._con.execute("SELECT id FROM chunks")}
 
 
-def clean_stale(parent: Path) -> None:
-    """Remove half-written folders left by a crash."""
-    if parent.is_dir():
-        for p in parent.iterdir():
-            if ".tmp-" in p.name or ".old-" in p.name:
+class LexicalWriter:
+    """Changes the lexical index in ``folder``; one writer at a time (the sync's lock)."""
+
+    def __init__(
+        self, folder: Path, analyzer: str, k1: float, b: float,
+        max_segment: int = 50_000, merge_factor: int = 8,
+    ) -> None:  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.analyzer, self.k1, self.b = analyzer, k1, b
+        self.max_segment, self.merge_factor = max_segment, max(2, merge_factor)
+        self._analyze = ANALYZERS[analyzer]
+        self.con = _connect(folder / FILE)
+        self.con.executescript(_SCHEMA)
+        state = dict(self.con.execute("SELECT key, value FROM state").fetchall())
+        self.rebuilt = False
+        if state.get("key") != analyzer_key(analyzer, k1, b):
+            self._reset()
+            state = {}
+        self.token = state.get("token", "")
+        self.dirty = state.get("dirty") == "1"
+        self._dead: dict[str, np.ndarray] = {}
+        self._seq = int(
+            self.con.execute("SELECT COALESCE(MAX(seq), 0) FROM segments").fetchone()[0]
+        )
+        self.merged = 0
+
+    def _reset(self) -> None:
+        """Empty the index (built with other settings, or a new one)."""
+        with self.con:
+            for table in ("state", "segments", "documents", "chunks"):
+                self.con.execute(f"DELETE FROM {table}")
+            rows = [("key", analyzer_key(self.analyzer, self.k1, self.b)),
+                    ("analyzer", self.analyzer), ("k1", str(self.k1)), ("b", str(self.b)),
+                    ("token", "")]  # fmt: skip
+            self.con.executemany("INSERT INTO state VALUES (?, ?)", rows)
+        self.rebuilt = True
+        for p in self.folder.iterdir():  # an older format's files
+            if p.name.startswith(FILE) or p.name.startswith(".sync.lock"):
+                continue
+            if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
+            elif not p.name.startswith("seg-"):
+                p.unlink(missing_ok=True)
+        self.collect_garbage()
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.con.close()
+
+    def __enter__(self) -> LexicalWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- state --------------------------------------------------------------------------------
+    def begin_sync(self) -> bool:
+        """Mark a sync under way; True when the previous one did not finish (then the copy may
+        differ from Chroma: the caller reconciles it)."""
+        was = self.dirty
+        with self.con:
+            self.con.execute("INSERT OR REPLACE INTO state VALUES ('dirty', '1')")
+        self.dirty = True
+        return was
+
+    def finish(self, token: str) -> None:
+        """The copy now reflects the collection state ``token``."""
+        with self.con:
+            self.con.execute("INSERT OR REPLACE INTO state VALUES ('token', ?)", (token,))
+            self.con.execute("INSERT OR REPLACE INTO state VALUES ('dirty', '0')")
+        self.token, self.dirty = token, False
+
+    def count(self) -> int:
+        return int(self.con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def ids(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT id FROM chunks")}
+
+    def doc_hashes(self) -> dict[str, str]:
+        """Chunk id → the content hash of its document, as recorded."""
+        return {
+            cid: str(json.loads(meta).get("doc_hash", ""))
+            for cid, meta in self.con.execute("SELECT id, meta FROM chunks")
+        }
+
+    # -- changes ------------------------------------------------------------------------------
+    def _dead_of(self, name: str) -> np.ndarray:
+        if name not in self._dead:
+            size, blob = self.con.execute(
+                "SELECT size, dead FROM segments WHERE name = ?", (name,)
+            ).fetchone()
+            self._dead[name] = _unpack(blob, int(size))
+        return self._dead[name]
+
+    def apply(
+        self, removed: Iterable[str], added: Sequence[tuple[str, str, str, dict[str, Any]]]
+    ) -> None:
+        """Remove chunks ``removed`` and write ``added`` (id, searched text, stored text,
+        metadata as Chroma stores it) over, in one transaction; then merge by size tier."""
+        added_ids = [a[0] for a in added]
+        if len(set(added_ids)) != len(added_ids):
+            last = {a[0]: a for a in added}
+            added = list(last.values())
+            added_ids = list(last)
+        gone = set(removed) | set(added_ids)
+        segment = None
+        if added:
+            tokens = [self._analyze(text) for _, text, _, _ in added]
+        with self.con:
+            touched = self._tombstone(gone)
+            if added:
+                docs = self._documents([a[3] for a in added])
+                segment = Segment.build(added_ids, tokens, docs)
+                layout = segment.save(self.folder)
+                self._seq += 1
+                self.con.execute(
+                    "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?)",
+                    (segment.name, self._seq, len(segment), len(segment), layout_json(layout),
+                     _pack(np.zeros(len(segment), dtype=bool))),
+                )  # fmt: skip
+                self.con.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+                    [(cid, segment.name, j, docs[j], doc,
+                      json.dumps(meta, ensure_ascii=False, separators=(",", ":")))
+                     for j, (cid, _, doc, meta) in enumerate(added)],
+                )  # fmt: skip
+            self._save_dead(touched)
+            self._drop_empty_documents()
+        self._merge_tiers()
+
+    def _tombstone(self, ids: set[str]) -> set[str]:
+        touched: set[str] = set()
+        part: list[str] = []
+        for cid in ids:
+            part.append(cid)
+            if len(part) >= 500:
+                touched |= self._tombstone_part(part)
+                part = []
+        if part:
+            touched |= self._tombstone_part(part)
+        return touched
+
+    def _tombstone_part(self, part: list[str]) -> set[str]:
+        marks = ",".join("?" * len(part))
+        rows = self.con.execute(
+            f"SELECT seg, slot, doc FROM chunks WHERE id IN ({marks})", part
+        ).fetchall()
+        touched = set()
+        for seg, slot, doc in rows:
+            self._dead_of(seg)[slot] = True
+            touched.add(seg)
+            self.con.execute("UPDATE documents SET chunks = chunks - 1 WHERE doc = ?", (doc,))
+        self.con.execute(f"DELETE FROM chunks WHERE id IN ({marks})", part)
+        return touched
+
+    def _save_dead(self, names: set[str]) -> None:
+        for name in names:
+            dead = self._dead[name]
+            self.con.execute(
+                "UPDATE segments SET dead = ?, live = ? WHERE name = ?",
+                (_pack(dead), int((~dead).sum()), name),
+            )
+
+    def _documents(self, metas: list[dict[str, Any]]) -> list[int]:
+        """The document number of each chunk's source (new sources get one); a document's
+        record is its first chunk's (or the first seen)."""
+        out = []
+        for meta in metas:
+            source = str(meta.get("source", ""))
+            row = self.con.execute(
+                "SELECT doc FROM documents WHERE source = ?", (source,)
+            ).fetchone()
+            text = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+            if row is None:
+                cur = self.con.execute(
+                    "INSERT INTO documents (source, chunks, meta) VALUES (?, 1, ?)", (source, text)
+                )
+                doc = int(cur.lastrowid or 0)
+            else:
+                doc = int(row[0])
+                if meta.get("ordinal") == 0:
+                    self.con.execute(
+                        "UPDATE documents SET chunks = chunks + 1, meta = ? WHERE doc = ?",
+                        (text, doc),
+                    )
+                else:
+                    self.con.execute(
+                        "UPDATE documents SET chunks = chunks + 1 WHERE doc = ?", (doc,)
+                    )
+            out.append(doc)
+        return out
+
+    def _drop_empty_documents(self) -> None:
+        self.con.execute("DELETE FROM documents WHERE chunks <= 0")
+
+    # -- merges -------------------------------------------------------------------------------
+    def _tier(self, live: int) -> int:
+        return 0 if live < 100 else int(math.log(live / 100, self.merge_factor)) + 1
+
+    def _merge_tiers(self) -> None:
+        """Merge ``merge_factor`` segments of one size tier into one, and rewrite a segment
+        more than half tombstoned, as long as the result stays within ``max_segment``."""
+        while True:
+            rows = self.con.execute("SELECT name, size, live FROM segments ORDER BY seq").fetchall()
+            empty = [name for name, _, live in rows if live == 0]
+            if empty:
+                with self.con:
+                    self._remove_segments(empty)
+                continue
+            tiers: dict[int, list[tuple[str, int]]] = {}
+            for name, _size, live in rows:
+                if live < self.max_segment:
+                    tiers.setdefault(self._tier(live), []).append((name, live))
+            pick: list[str] = []
+            for tier in sorted(tiers):
+                group = sorted(tiers[tier], key=lambda x: x[1])
+                if len(group) >= self.merge_factor:
+                    chosen, total = [], 0
+                    for name, live in group:
+                        if total + live > self.max_segment:
+                            break
+                        chosen.append(name)
+                        total += live
+                    if len(chosen) >= 2:
+                        pick = chosen
+                        break
+            if not pick:
+                pick = [name for name, size, live in rows if live * 2 < size][:1]
+            if not pick:
+                return
+            self.merge(pick)
+
+    def merge(self, names: list[str]) -> str:
+        """Merge the segments ``names`` into one new segment (committed atomically)."""
+        marks = ",".join("?" * len(names))
+        rows = {
+            name: (int(size), json.loads(lay))
+            for name, size, lay in self.con.execute(
+                f"SELECT name, size, layout FROM segments WHERE name IN ({marks})", names
+            )
+        }
+        segs = [Segment.open(self.folder, n, rows[n][1]) for n in names]
+        alive = [~self._dead_of(n) for n in names]
+        new = merged(segs, alive)
+        layout = new.save(self.folder)
+        with self.con:
+            seq = int(self.con.execute(
+                f"SELECT MIN(seq) FROM segments WHERE name IN ({marks})", names
+            ).fetchone()[0])  # fmt: skip
+            self._remove_segments(names)
+            self.con.execute(
+                "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?)",
+                (new.name, seq, len(new), len(new), layout_json(layout),
+                 _pack(np.zeros(len(new), dtype=bool))),
+            )  # fmt: skip
+            ids = [bytes(i).decode() for i in np.asarray(new.ids)]
+            self.con.executemany(
+                "UPDATE chunks SET seg = ?, slot = ? WHERE id = ?",
+                [(new.name, j, cid) for j, cid in enumerate(ids)],
+            )
+        self.merged += 1
+        self.collect_garbage()
+        return new.name
+
+    def _remove_segments(self, names: list[str]) -> None:
+        marks = ",".join("?" * len(names))
+        self.con.execute(f"DELETE FROM segments WHERE name IN ({marks})", names)
+        for n in names:
+            self._dead.pop(n, None)
+
+    def collect_garbage(self) -> None:
+        """Delete segment files no committed state lists, and half-written files (a reader that
+        still maps one keeps reading it: the system frees it when the reader lets go)."""
+        listed = {r[0] for r in self.con.execute("SELECT name FROM segments")}
+        for p in self.folder.iterdir():
+            if p.name.startswith(".seg-") or (
+                p.name.startswith("seg-") and p.name.split(".")[0] not in listed
+            ):
+                p.unlink(missing_ok=True)
+
+
+def stream_records(
+    records: Iterator[tuple[str, str, dict[str, Any]]], batch: int
+) -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
+    """``records`` in lists of ``batch``."""
+    part: list[tuple[str, str, dict[str, Any]]] = []
+    for rec in records:
+        part.append(rec)
+        if len(part) >= batch:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex

@@ -1,86 +1,106 @@
-"""Keeping the BM25 index beside a collection current: updated from what a sync wrote and
-removed when that is possible, otherwise rebuilt from the collection (it is derived data)."""
+"""Keeping the lexical index beside a collection current: written by the sync as it goes, and
+caught up from Chroma when it reflects another state of the collection (another instance
+synced it, a sync was killed, the analyzer changed, the copy was lost).
+
+Catching up compares each chunk's id and document hash with Chroma's (metadata only, in
+pages), fetches the chunks it lacks and tombstones those Chroma no longer has, so it costs the
+difference plus one pass over the metadata, and memory grows with the page size."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+from assistant.core.errors import IndexAccessError, IndexLockedError
 from assistant.core.settings import Settings
 from assistant.index.layout import IndexPaths
-from assistant.index.lexical import LexicalIndex, fingerprint
-from assistant.index.lexical_delta import LexicalDelta
+from assistant.index.lexical import LexicalIndex, LexicalWriter, analyzer_key
+from assistant.index.lock import IndexLock
 from assistant.index.records import record_text
 from assistant.index.store import ChromaStore
 
 Progress = Callable[[str, int, int], None]
+BATCH = 5000  # chunks fetched and written per step of a catch-up
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
+def open_writer(settings: Settings, paths: IndexPaths, collection: str) -> LexicalWriter:
+    lex = settings.lexical
+    return LexicalWriter(paths.lexical(collection), lex.analyzer, lex.k1, lex.b,
+                         lex.segment_max_chunks, lex.merge_factor)  # fmt: skip
+
+
+def catch_up(
+    writer: LexicalWriter, store: ChromaStore, collection: str, progress: Progress | None = None
+) -> int:
+    """Make the copy hold exactly Chroma's chunks (see the module doc); the chunks changed."""
+    progress = progress or _no_progress
+    have = writer.doc_hashes()
+    seen: set[str] = set()
+    wanted: list[str] = []
+    total = store.count(collection)
+    progress("lexical", 0, total)
+    changed = 0
+
+    def fetch(ids: list[str]) -> None:
+        rows = store.records(collection, ids)
+        writer.apply([], [(cid, record_text(doc, meta), doc, meta) for cid, doc, meta in rows])
+
+    for n, (cid, meta) in enumerate(store.iter_metadata(collection), start=1):
+        seen.add(cid)
+        if have.get(cid) != str(meta.get("doc_hash", "")) or cid not in have:
+            wanted.append(cid)
+        if len(wanted) >= BATCH:
+            fetch(wanted)
+            changed += len(wanted)
+            wanted = []
+            progress("lexical", n, total)
+    if wanted:
+        fetch(wanted)
+        changed += len(wanted)
+    gone = [cid for cid in have if cid not in seen]
+    writer.apply(gone, [])
+    progress("lexical", total, total)
+    return changed + len(gone)
+
+
 def ensure_lexical(
     settings: Settings, store: ChromaStore, paths: IndexPaths, collection: str,
-    progress: Progress | None = None, delta: LexicalDelta | None = None,
+    progress: Progress | None = None,
 ) -> LexicalIndex:  # fmt: skip
-    """The BM25 index of ``collection``, brought up to date when its fingerprint no longer
-    matches Chroma's chunk ids: updated from ``delta`` (what a sync just wrote and removed)
-    when the saved index was current when the sync began, otherwise rebuilt from Chroma."""
-    progress = progress or _no_progress
-    lex = settings.lexical
+    """The lexical index of ``collection`` for answering: the saved copy when it reflects the
+    collection's current state, else caught up first. While a sync of this index folder holds
+    the copy, the copy is answered from as it is (it is caught up at a later question)."""
     folder = paths.lexical(collection)
-    want = fingerprint(store.ids(collection), lex.analyzer, lex.k1, lex.b)
+    token = str(store.info(collection).get("sync_token", ""))
     current = LexicalIndex.load(folder)
-    if current is not None and current.fingerprint == want:
-        return current
-    if delta is not None:
-        updated = _apply_delta(settings, current, delta, want, progress)
-        if updated is not None:
-            updated.save(folder)
-            progress("lexical", len(delta.added), len(delta.added))
-            return updated
-    index = _rebuild(settings, store, collection, progress)
-    index.save(folder)
-    progress("lexical", len(index.ids), len(index.ids))
-    return index
-
-
-def _apply_delta(
-    settings: Settings, current: LexicalIndex | None, delta: LexicalDelta, want: str,
-    progress: Progress,
-) -> LexicalIndex | None:  # fmt: skip
-    """The saved index with the delta applied, or None when it cannot be trusted for that."""
     lex = settings.lexical
-    base = None
-    if not delta.base_ids:
-        base = LexicalIndex.build([], [], lex.analyzer, lex.k1, lex.b)
-    elif (
+    if (
         current is not None
-        and current.tokens is not None
-        and current.analyzer == lex.analyzer
-        and current.fingerprint == fingerprint(delta.base_ids, lex.analyzer, lex.k1, lex.b)
+        and current.token == token
+        and current.key == analyzer_key(lex.analyzer, lex.k1, lex.b)
     ):
-        base = current
-    if base is None:
-        return None
-    progress("lexical", 0, len(delta.added))
-    index = base.updated(delta.removed, delta.added, lex.k1, lex.b)
-    return index if index.fingerprint == want else None  # exactly the chunks Chroma holds
-
-
-def _rebuild(
-    settings: Settings, store: ChromaStore, collection: str, progress: Progress
-) -> LexicalIndex:
-    ids: list[str] = []
-    texts: list[str] = []
-    docs: list[str] = []
-    metas: list[dict[str, Any]] = []
-    for cid, doc, meta in store.iter_records(collection):
-        ids.append(cid)
-        texts.append(record_text(doc, meta))
-        docs.append(doc)
-        metas.append(meta)
-    progress("lexical", 0, len(ids))
-    lex = settings.lexical
-    return LexicalIndex.build(ids, texts, lex.analyzer, lex.k1, lex.b, docs=docs, metas=metas)
+        return current
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = IndexLock(folder, wait=current is None)
+        with lock:
+            if current is not None:
+                current.close()
+            with open_writer(settings, paths, collection) as writer:
+                if writer.token != token or writer.dirty or writer.rebuilt:
+                    catch_up(writer, store, collection, progress)
+                    writer.finish(token)
+    except IndexLockedError:
+        if current is not None:
+            return current  # a sync is writing it: answer from the copy as it stands
+        raise
+    loaded = LexicalIndex.load(folder)
+    if loaded is None:
+        raise IndexAccessError(
+            f"the lexical index in {folder} cannot be read after catching up; delete that "
+            "folder and run 'policy-assistant index CORPUS_DIR' (it is rebuilt from Chroma)"
+        )
+    return loaded

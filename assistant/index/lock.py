@@ -14,15 +14,16 @@ from assistant.core.errors import IndexLockedError
 class IndexLock:
     """An exclusive lock on an index folder while a sync runs (the OS releases it on kill)."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, wait: bool = False) -> None:
         self.path = index_dir / ".sync.lock"
+        self.wait = wait
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> IndexLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+")
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX if self.wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             fh.close()
             raise IndexLockedError(

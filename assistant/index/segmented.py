@@ -1,17 +1,15 @@
-"""A segmented BM25 index (issue 17, step 1): a large main segment plus small delta segments
-that share collection-wide statistics, deletions as tombstones, and merges — as Lucene and
-Tantivy do — so that adding or removing a notice costs its own chunks, not a recomputation of
-the whole score matrix.
+"""Segmented BM25 postings: immutable segments over term hashes, scored with collection-wide
+live statistics, so adding or removing a notice costs its own chunks.
 
-Each segment is immutable once written: its chunk ids, lengths, postings (term → chunk, term
-frequency) and forward lists (chunk → terms, for tombstoning). The index keeps, over live chunks
-only, the chunk count, the total length and each term's document frequency, and scores a query
-at search time with those global statistics, so the ranking over all segments equals the ranking
-of one index built from scratch over the live chunks (the same formula as bm25s's default,
-Lucene's: idf = ln(1 + (N − df + 0.5)/(df + 0.5)), tf / (tf + k1·(1 − b + b·len/avglen)), summed
-over the query's tokens, repeats counted).
-
-Not yet wired into the sync and the retriever (they still use ``LexicalIndex``).
+A ``Segment`` holds some chunks: their ids, document numbers and lengths, and postings keyed by
+a stable 64-bit hash of each term (sorted), with forward lists (chunk → term, tf) for merging
+and tombstoning. It is written once as one file and read back memory-mapped, so a reader's
+memory grows with the postings its queries touch, not with the index. ``Postings`` is a list of
+segments plus each segment's tombstones; it scores a query over all of them with the live chunk
+count, live average length and live document frequencies, so the ranking equals one index built
+from scratch over the live chunks (the same formula as bm25s's default, Lucene's: idf =
+ln(1 + (N − df + 0.5)/(df + 0.5)), tf / (tf + k1·(1 − b + b·len/avglen)), summed over the query
+tokens, repeats counted).
 """
 
 from __future__ import annotations
@@ -26,241 +24,270 @@ from pathlib import Path
 
 import numpy as np
 
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_HASH_STEP = 200_000  # tokens hashed per numpy pass (bounds its memory)
+_ARRAYS = ("ids", "doc", "lengths", "hashes", "ptr", "docs", "tfs", "fwd_ptr", "fwd_terms")
+
+
+def term_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """A stable 64-bit hash of each token (FNV-1a over its code points, then a finaliser),
+    computed with numpy: the same token gives the same hash in every process and segment."""
+    out = np.empty(len(tokens), dtype=np.uint64)
+    for a in range(0, len(tokens), _HASH_STEP):
+        part = np.array(tokens[a : a + _HASH_STEP], dtype=str)
+        if part.dtype.itemsize == 0:
+            part = part.astype("U1")
+        width = part.dtype.itemsize // 4
+        codes = part.view(np.uint32).reshape(len(part), width).astype(np.uint64)
+        h = np.full(len(part), _FNV_OFFSET, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for col in range(width):
+                c = codes[:, col]
+                h = np.where(c != 0, (h ^ c) * _FNV_PRIME, h)
+            h ^= h >> np.uint64(33)
+            h *= np.uint64(0xFF51AFD7ED558CCD)
+            h ^= h >> np.uint64(33)
+        out[a : a + len(part)] = h
+    return out
+
 
 @dataclass
 class Segment:
-    """Immutable postings of some chunks. ``terms`` are the segment's own terms, sorted."""
+    """Immutable postings of some chunks; see the module doc. ``hashes`` are sorted."""
 
-    ids: list[str]
-    lengths: np.ndarray  # int32, one per chunk
-    terms: list[str]
-    ptr: np.ndarray  # int64, postings of terms[i] are docs[ptr[i]:ptr[i+1]]
-    docs: np.ndarray  # int32, local chunk index
+    ids: np.ndarray  # bytes (S), the chunk ids, utf-8
+    doc: np.ndarray  # int32, the document number of each chunk
+    lengths: np.ndarray  # int32, tokens per chunk
+    hashes: np.ndarray  # uint64, the segment's terms, sorted
+    ptr: np.ndarray  # int64, postings of hashes[i] are docs[ptr[i]:ptr[i+1]]
+    docs: np.ndarray  # int32, local chunk index, ascending within a term
     tfs: np.ndarray  # int32
-    fwd_ptr: np.ndarray  # int64, terms of chunk j are fwd_terms[fwd_ptr[j]:fwd_ptr[j+1]]
-    fwd_terms: np.ndarray  # int32, index into ``terms``
+    fwd_ptr: np.ndarray  # int64, the terms of chunk j are fwd_terms[fwd_ptr[j]:fwd_ptr[j+1]]
+    fwd_terms: np.ndarray  # int32, index into ``hashes``
     name: str = field(default_factory=lambda: f"seg-{uuid.uuid4().hex[:12]}")
-    _row: dict[str, int] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        self._row = {t: i for i, t in enumerate(self.terms)}
+    def __len__(self) -> int:
+        return len(self.lengths)
 
     @classmethod
-    def build(cls, ids: Sequence[str], tokens: Sequence[Sequence[str]]) -> Segment:
-        """A segment of chunks ``ids`` whose analysed terms are ``tokens`` (vectorised: the
-        term / chunk pairs are counted by sorting their packed keys)."""
-        n = len(ids)
-        lengths = np.array([len(t) for t in tokens], dtype=np.int32)
-        flat = [t for toks in tokens for t in toks]
-        if not flat:
-            empty = np.zeros(0, np.int32)
-            return cls(list(ids), lengths, [], np.zeros(1, np.int64), empty, empty,
-                       np.zeros(n + 1, np.int64), empty)  # fmt: skip
-        vocab, term_of = np.unique(np.array(flat, dtype=str), return_inverse=True)
-        terms = vocab.tolist()
-        doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keys, tfs = np.unique(term_of.astype(np.int64) * n + doc_of, return_counts=True)
-        pair_term, docs = keys // n, (keys % n).astype(np.int32)
-        ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        ptr[1:] = np.cumsum(np.bincount(pair_term, minlength=len(terms)))
-        # The same pairs ordered by chunk, for the forward lists.
-        by_doc = np.lexsort((pair_term, docs))
-        fwd_terms = pair_term[by_doc].astype(np.int32)
+    def build(
+        cls, ids: Sequence[str], tokens: Sequence[Sequence[str]], doc: Sequence[int] | None = None
+    ) -> Segment:
+        """A segment of chunks ``ids`` whose analysed terms are ``tokens``."""
+        lengths = np.array([len(t) for t in tokens], dtype=np.int64)
+        hashes = term_hashes([t for toks in tokens for t in toks])
+        chunk = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
+        return cls.from_pairs(ids, hashes, chunk, np.ones(len(hashes), np.int64), lengths, doc)
+
+    @classmethod
+    def from_pairs(
+        cls, ids: Sequence[str] | np.ndarray, hashes: np.ndarray, chunk: np.ndarray,
+        tf: np.ndarray, lengths: np.ndarray, doc: Sequence[int] | np.ndarray | None = None,
+    ) -> Segment:  # fmt: skip
+        """A segment from (term hash, local chunk, count) triples; repeated pairs add up."""
+        n = len(lengths)
+        id_array = np.asarray([i.encode() for i in ids] if not isinstance(ids, np.ndarray)
+                              else ids, dtype=bytes)  # fmt: skip
+        if not len(id_array):
+            id_array = np.zeros(0, dtype="S1")
+        docs_of = np.zeros(n, np.int32) if doc is None else np.asarray(doc, dtype=np.int32)
+        vocab, term_of = np.unique(hashes, return_inverse=True)
+        keys = term_of.astype(np.int64) * max(n, 1) + chunk
+        order = np.argsort(keys, kind="stable")
+        keys, weights = keys[order], tf[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        starts = np.flatnonzero(first)
+        tfs = np.add.reduceat(weights, starts) if len(starts) else np.zeros(0, np.int64)
+        keys = keys[starts]
+        pair_term, docs = keys // max(n, 1), (keys % max(n, 1)).astype(np.int32)
+        ptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum(np.bincount(pair_term, minlength=len(vocab)))
+        by_chunk = np.lexsort((pair_term, docs))
         fwd_ptr = np.zeros(n + 1, dtype=np.int64)
         fwd_ptr[1:] = np.cumsum(np.bincount(docs, minlength=n))
-        return cls(list(ids), lengths, terms, ptr, docs, tfs.astype(np.int32), fwd_ptr,
-                   fwd_terms)  # fmt: skip
+        return cls(id_array, docs_of, np.asarray(lengths, dtype=np.int32), vocab.astype(np.uint64),
+                   ptr, docs, tfs.astype(np.int32), fwd_ptr,
+                   pair_term[by_chunk].astype(np.int32))  # fmt: skip
 
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        i = self._row.get(term)
-        if i is None:
+    def row(self, h: np.uint64) -> int:
+        i = int(np.searchsorted(self.hashes, h))
+        return i if i < len(self.hashes) and self.hashes[i] == h else -1
+
+    def postings(self, h: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+        i = self.row(h)
+        if i < 0:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
         a, b = int(self.ptr[i]), int(self.ptr[i + 1])
         return self.docs[a:b], self.tfs[a:b]
 
-    def terms_of(self, j: int) -> list[str]:
-        a, b = int(self.fwd_ptr[j]), int(self.fwd_ptr[j + 1])
-        return [self.terms[i] for i in self.fwd_terms[a:b]]
-
-    def save(self, folder: Path) -> None:
-        """Write once as ``NAME.npz`` (+ its ids and terms as JSON), atomically."""
-        tmp = folder / f".{self.name}.tmp-{uuid.uuid4().hex[:6]}.npz"
-        np.savez(tmp, lengths=self.lengths, ptr=self.ptr, docs=self.docs, tfs=self.tfs,
-                 fwd_ptr=self.fwd_ptr, fwd_terms=self.fwd_terms)  # fmt: skip
-        words = folder / f".{self.name}.tmp-{uuid.uuid4().hex[:6]}.json"
-        words.write_text(json.dumps({"ids": self.ids, "terms": self.terms}, ensure_ascii=False),
-                         encoding="utf-8")  # fmt: skip
-        os.replace(words, folder / f"{self.name}.json")
-        os.replace(tmp, folder / f"{self.name}.npz")
-
-    @classmethod
-    def load(cls, folder: Path, name: str) -> Segment:
-        arrays = np.load(folder / f"{name}.npz")
-        words = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-        return cls(words["ids"], arrays["lengths"], words["terms"], arrays["ptr"], arrays["docs"],
-                   arrays["tfs"], arrays["fwd_ptr"], arrays["fwd_terms"], name)  # fmt: skip
-
-
-class SegmentedBM25:
-    """BM25 over segments with shared live statistics; see the module doc."""
-
-    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.segments: list[Segment] = []
-        self.alive: list[np.ndarray] = []  # bool per chunk of each segment
-        self.where: dict[str, tuple[int, int]] = {}  # chunk id → (segment, local index)
-        self.df: dict[str, int] = {}
-        self.n = 0
-        self.total_len = 0
-
-    # -- changes ----------------------------------------------------------------------------
-    def add(self, ids: Sequence[str], tokens: Sequence[Sequence[str]]) -> None:
-        """Index chunks ``ids`` (an id already indexed is replaced) as one new segment."""
-        if len(ids) != len(tokens) or len(set(ids)) != len(ids):
-            raise ValueError("ids must be unique and as many as the token lists")
-        self.remove([i for i in ids if i in self.where])
-        if ids:
-            self._attach(Segment.build(ids, tokens))
-
-    def _attach(self, seg: Segment, alive: np.ndarray | None = None) -> None:
-        s = len(self.segments)
-        live = np.ones(len(seg.ids), dtype=bool) if alive is None else alive
-        self.segments.append(seg)
-        self.alive.append(live)
-        for j in np.flatnonzero(live):
-            self.where[seg.ids[j]] = (s, int(j))
-        # The segment's live statistics at once: chunks, length, and per term the live chunks
-        # holding it.
-        self.n += int(live.sum())
-        self.total_len += int(seg.lengths[live].sum())
-        pair_term = np.repeat(np.arange(len(seg.terms)), np.diff(seg.ptr))
-        counts = np.bincount(pair_term[live[seg.docs]], minlength=len(seg.terms))
-        for i in np.flatnonzero(counts):
-            t = seg.terms[i]
-            self.df[t] = self.df.get(t, 0) + int(counts[i])
-
-    def _count(self, seg: Segment, j: int, sign: int) -> None:
-        self.n += sign
-        self.total_len += sign * int(seg.lengths[j])
-        for t in seg.terms_of(j):
-            c = self.df.get(t, 0) + sign
-            if c:
-                self.df[t] = c
-            else:
-                self.df.pop(t, None)
-
-    def remove(self, ids: Sequence[str]) -> None:
-        """Tombstone chunks ``ids`` (unknown ids are ignored)."""
-        for cid in ids:
-            found = self.where.pop(cid, None)
-            if found is None:
-                continue
-            s, j = found
-            self.alive[s][j] = False
-            self._count(self.segments[s], j, -1)
-
-    def merge(self, max_segments: int = 1) -> None:
-        """Merge the two smallest segments (dropping tombstoned chunks) until at most
-        ``max_segments`` remain; with 1, also purge the last segment's tombstones. The live
-        statistics do not change."""
-        max_segments = max(1, max_segments)
-        while len(self.segments) > max_segments:
-            order = sorted(range(len(self.segments)), key=lambda s: len(self.segments[s].ids))
-            self._merge_segments(order[:2])
-        if max_segments == 1 and self.segments and not self.alive[0].all():
-            self._merge_segments([0])
-
-    def _merge_segments(self, pick: list[int]) -> None:
-        ids: list[str] = []
-        tokens: list[list[str]] = []
-        for s in pick:
-            seg, live = self.segments[s], self.alive[s]
-            for j in np.flatnonzero(live):
-                ids.append(seg.ids[j])
-                tokens.append(self._tokens(seg, int(j)))
-        keep = [s for s in range(len(self.segments)) if s not in pick]
-        self.segments = [self.segments[s] for s in keep]
-        self.alive = [self.alive[s] for s in keep]
-        if ids:
-            self.segments.append(Segment.build(ids, tokens))
-            self.alive.append(np.ones(len(ids), dtype=bool))
-        self.where = {
-            cid: (s, j)
-            for s, (seg, live) in enumerate(zip(self.segments, self.alive, strict=True))
-            for j, cid in enumerate(seg.ids) if live[j]
-        }  # fmt: skip
-
-    def _tokens(self, seg: Segment, j: int) -> list[str]:
-        """The chunk's terms with their frequencies, as a token list."""
-        out: list[str] = []
-        for t in seg.terms_of(j):
-            docs, tfs = seg.postings(t)
-            k = int(np.searchsorted(docs, j))
-            out.extend([t] * int(tfs[k]))
-        return out
-
-    # -- queries ----------------------------------------------------------------------------
-    def idf(self, term: str) -> float:
-        df = self.df.get(term, 0)
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-    def scores(self, query: Sequence[str]) -> dict[str, float]:
-        """BM25 score of every live chunk matching a query token (repeats counted)."""
-        if not self.n:
-            return {}
-        avg = self.total_len / self.n
-        out: dict[str, float] = {}
-        weights: dict[str, float] = {}
-        for t in query:
-            if t in self.df:
-                weights[t] = weights.get(t, 0.0) + self.idf(t)
-        for seg, live in zip(self.segments, self.alive, strict=True):
-            acc = np.zeros(len(seg.ids), dtype=np.float64)
-            for t, w in weights.items():
-                docs, tfs = seg.postings(t)
-                if not len(docs):
-                    continue
-                norm = self.k1 * (1 - self.b + self.b * seg.lengths[docs] / avg)
-                acc[docs] += w * tfs / (tfs + norm)
-            for j in np.flatnonzero((acc > 0) & live):
-                out[seg.ids[j]] = float(acc[j])
-        return out
-
-    def search(self, query: Sequence[str], k: int = 10) -> list[tuple[str, float]]:
-        scored = self.scores(query)
-        return sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
+    def triples(self, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(term hash, chunk, tf) of the chunks where ``keep`` holds (for merging)."""
+        counts = np.diff(self.fwd_ptr)
+        chunk = np.repeat(np.arange(len(self), dtype=np.int64), counts)
+        sel = keep[chunk]
+        term = np.asarray(self.fwd_terms)[sel]
+        pair_chunk = chunk[sel]
+        # tf of each (chunk, term) pair: the postings are ordered by term, then chunk.
+        pair_term = np.repeat(np.arange(len(self.hashes)), np.diff(self.ptr))
+        order = np.lexsort((pair_term, np.asarray(self.docs)))  # by chunk, then term
+        tf = np.asarray(self.tfs)[order][sel]
+        return np.asarray(self.hashes)[term], pair_chunk, tf.astype(np.int64)
 
     # -- storage ----------------------------------------------------------------------------
-    def save(self, folder: Path) -> None:
-        """Write the segments not yet on disk, then the manifest (segment names, tombstones)
-        atomically: a crash leaves the previous manifest and its segments usable."""
-        folder.mkdir(parents=True, exist_ok=True)
-        for seg in self.segments:
-            if not (folder / f"{seg.name}.npz").is_file():
-                seg.save(folder)
-        manifest = {
-            "k1": self.k1, "b": self.b,
-            "segments": [
-                {"name": seg.name, "dead": np.flatnonzero(~live).tolist()}
-                for seg, live in zip(self.segments, self.alive, strict=True)
-            ],
-        }  # fmt: skip
-        tmp = folder / f".manifest.tmp-{uuid.uuid4().hex[:6]}"
-        tmp.write_text(json.dumps(manifest), encoding="utf-8")
-        os.replace(tmp, folder / "manifest.json")
-        listed = {s.name for s in self.segments}
-        for p in folder.iterdir():  # segments merged away, and half-written files
-            stem = p.name.split(".")[0]
-            if (stem.startswith("seg-") and stem not in listed) or ".tmp-" in p.name:
-                p.unlink(missing_ok=True)
+    def save(self, folder: Path) -> dict[str, list[int | str]]:
+        """Write the segment as ``NAME.bin`` (atomically) and return its layout (array name →
+        [offset, length, dtype]), which the index keeps with the segment's name."""
+        layout: dict[str, list[int | str]] = {}
+        tmp = folder / f".{self.name}.tmp-{uuid.uuid4().hex[:6]}"
+        offset = 0
+        with open(tmp, "wb") as fh:
+            for key in _ARRAYS:
+                arr = np.ascontiguousarray(getattr(self, key))
+                data = arr.tobytes()
+                layout[key] = [offset, len(arr), arr.dtype.str]
+                fh.write(data)
+                pad = (-len(data)) % 8
+                fh.write(b"\0" * pad)
+                offset += len(data) + pad
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / f"{self.name}.bin")
+        return layout
 
     @classmethod
-    def load(cls, folder: Path) -> SegmentedBM25:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        index = cls(manifest["k1"], manifest["b"])
-        for entry in manifest["segments"]:
-            seg = Segment.load(folder, entry["name"])
-            live = np.ones(len(seg.ids), dtype=bool)
-            live[entry["dead"]] = False
-            index._attach(seg, live)
-        return index
+    def open(cls, folder: Path, name: str, layout: dict[str, list[int | str]]) -> Segment:
+        """The segment ``name`` memory-mapped from ``folder`` (read only)."""
+        path = folder / f"{name}.bin"
+        size = path.stat().st_size
+        arrays = {}
+        for key in _ARRAYS:
+            offset, length, dtype = layout[key]
+            dt = np.dtype(str(dtype))
+            if int(length) == 0 or size == 0:
+                arrays[key] = np.zeros(0, dtype=dt)
+            else:
+                arrays[key] = np.memmap(path, dtype=dt, mode="r", offset=int(offset),
+                                        shape=(int(length),))  # fmt: skip
+        return cls(name=name, **arrays)
+
+
+def layout_json(layout: dict[str, list[int | str]]) -> str:
+    return json.dumps(layout, separators=(",", ":"))
+
+
+class Postings:
+    """BM25 over segments with tombstones and shared live statistics; see the module doc."""
+
+    def __init__(
+        self, segments: list[Segment], dead: list[np.ndarray], k1: float = 1.2, b: float = 0.75
+    ) -> None:
+        self.k1, self.b = k1, b
+        self.segments = segments
+        self.alive = [~d for d in dead]
+        self.offsets = np.zeros(len(segments) + 1, dtype=np.int64)
+        self.offsets[1:] = np.cumsum([len(s) for s in segments])
+        self.n = int(sum(int(a.sum()) for a in self.alive))
+        self.total_len = int(
+            sum(
+                int(np.asarray(s.lengths)[a].sum())
+                for s, a in zip(segments, self.alive, strict=True)
+            )
+        )
+        self._whole = [bool(a.all()) for a in self.alive]
+        self._df: dict[int, int] = {}
+        self._doc_of: np.ndarray | None = None
+
+    @property
+    def slots(self) -> int:
+        """Chunks in all segments, tombstoned ones included (the length of ``scores``)."""
+        return int(self.offsets[-1])
+
+    def doc_of(self) -> np.ndarray:
+        """The document number of every slot (for filters)."""
+        if self._doc_of is None:
+            parts = [np.asarray(s.doc) for s in self.segments]
+            self._doc_of = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        return self._doc_of
+
+    def live(self) -> np.ndarray:
+        parts = list(self.alive)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+    def chunk_id(self, slot: int) -> str:
+        s = int(np.searchsorted(self.offsets, slot, side="right")) - 1
+        return bytes(self.segments[s].ids[slot - int(self.offsets[s])]).decode()
+
+    def df(self, h: np.uint64) -> int:
+        """Live chunks holding the term of hash ``h``."""
+        key = int(h)
+        got = self._df.get(key)
+        if got is None:
+            got = 0
+            for seg, live, whole in zip(self.segments, self.alive, self._whole, strict=True):
+                docs, _ = seg.postings(h)
+                got += len(docs) if whole else int(live[docs].sum())
+            self._df[key] = got
+        return got
+
+    def idf_of(self, h: np.uint64) -> float:
+        df = self.df(h)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """The BM25 score of every slot for the query ``tokens`` (tombstoned slots score 0)."""
+        out = np.zeros(self.slots, dtype=np.float32)
+        if not self.n or not tokens:
+            return out
+        avg = self.total_len / self.n
+        weights: dict[int, float] = {}
+        for h in term_hashes(list(tokens)):
+            if self.df(h):
+                weights[int(h)] = weights.get(int(h), 0.0) + self.idf_of(h)
+        for s, seg in enumerate(self.segments):
+            lengths = seg.lengths
+            acc = out[int(self.offsets[s]) : int(self.offsets[s + 1])]
+            for key, w in weights.items():
+                docs, tfs = seg.postings(np.uint64(key))
+                if not len(docs):
+                    continue
+                norm = self.k1 * (1 - self.b + self.b * np.asarray(lengths)[docs] / avg)
+                acc[docs] += (w * tfs / (tfs + norm)).astype(np.float32)
+            if not self._whole[s]:
+                acc[~self.alive[s]] = 0.0
+        return out
+
+    def search(self, tokens: Sequence[str], k: int = 10) -> list[tuple[str, float]]:
+        """``(chunk id, score)`` of the ``k`` best live chunks with a positive score."""
+        scores = self.scores(tokens)
+        if not len(scores):
+            return []
+        k = min(k, len(scores))
+        best = [int(i) for i in np.argpartition(-scores, k - 1)[:k] if scores[i] > 0]
+        return sorted(((self.chunk_id(i), float(scores[i])) for i in best),
+                      key=lambda x: (-x[1], x[0]))  # fmt: skip
+
+
+def merged(segments: Sequence[Segment], alive: Sequence[np.ndarray]) -> Segment:
+    """One segment holding the live chunks of ``segments`` (tombstoned ones dropped)."""
+    ids, docs, lengths, hashes, chunks, tfs = [], [], [], [], [], []
+    base = 0
+    for seg, live in zip(segments, alive, strict=True):
+        local = np.cumsum(live) - 1  # new local index of each kept chunk
+        h, c, tf = seg.triples(live)
+        hashes.append(h)
+        chunks.append(local[c] + base)
+        tfs.append(tf)
+        ids.append(np.asarray(seg.ids)[live])
+        docs.append(np.asarray(seg.doc)[live])
+        lengths.append(np.asarray(seg.lengths)[live])
+        base += int(live.sum())
+    return Segment.from_pairs(
+        np.concatenate(ids) if ids else np.zeros(0, "S1"),
+        np.concatenate(hashes) if hashes else np.zeros(0, np.uint64),
+        np.concatenate(chunks) if chunks else np.zeros(0, np.int64),
+        np.concatenate(tfs) if tfs else np.zeros(0, np.int64),
+        np.concatenate(lengths) if lengths else np.zeros(0, np.int32),
+        np.concatenate(docs) if docs else np.zeros(0, np.int32),
+    )

@@ -232,8 +232,8 @@ class ChromaStore:
                 return out
             offset += len(got["ids"])
 
-    def iter_records(self, name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """``(id, document, metadata)`` of every chunk, in pages."""
+    def _pages(self, name: str, include: list[Any], page: int) -> Iterator[dict[str, Any]]:
+        """Chroma's ``get`` answers for every record of ``name``, page by page."""
         try:
             col = self.collection(name, create=False)
         except Exception as exc:
@@ -241,15 +241,85 @@ class ChromaStore:
         offset = 0
         while True:
             try:
-                got = col.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+                got = col.get(include=include, limit=page, offset=offset)
             except Exception as exc:
                 raise self.explain(exc) from exc
+            yield dict(got)
+            if len(got["ids"]) < page:
+                return
+            offset += len(got["ids"])
+
+    def iter_records(self, name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """``(id, document, metadata)`` of every chunk, in pages."""
+        for got in self._pages(name, ["documents", "metadatas"], _BATCH):
             docs, metas = got["documents"] or [], got["metadatas"] or []
             for cid, doc, meta in zip(got["ids"], docs, metas, strict=True):
                 yield cid, doc, dict(meta)
-            if len(got["ids"]) < _BATCH:
-                return
-            offset += len(got["ids"])
+
+    def iter_metadata(self, name: str, page: int = 10_000) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(id, metadata)`` of every chunk, in pages (no texts, no vectors)."""
+        for got in self._pages(name, ["metadatas"], page):
+            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                yield cid, dict(meta or {})
+
+    @_translated
+    def records(self, name: str, ids: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """``(id, document, metadata)`` of the chunks ``ids`` still present."""
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        col = self.collection(name, create=False)
+        for i in range(0, len(ids), _BATCH):
+            got = col.get(ids=ids[i : i + _BATCH], include=["documents", "metadatas"])
+            docs, metas = got["documents"] or [], got["metadatas"] or []
+            for cid, doc, meta in zip(got["ids"], docs, metas, strict=True):
+                if doc is not None:
+                    out.append((cid, doc, dict(meta or {})))
+        return out
+
+    # -- small records beside a collection (its manifest on a server; leases) ----------------
+    def iter_state(self, name: str) -> Iterator[tuple[str, str]]:
+        """``(key, text)`` of every record of the state collection ``name``."""
+        for got in self._pages(name, ["documents"], _BATCH):
+            for key, doc in zip(got["ids"], got["documents"] or [], strict=True):
+                yield key, doc or ""
+
+    @_translated
+    def put_state(self, name: str, records: dict[str, str], removed: list[str]) -> None:
+        """Write ``records`` (key → text) into the state collection ``name``, delete
+        ``removed``. Its records carry a constant one-dimensional vector: nothing searches it."""
+        col = self._client.get_or_create_collection(name, embedding_function=None)
+        keys = list(records)
+        for i in range(0, len(keys), _BATCH):
+            part = keys[i : i + _BATCH]
+            col.upsert(ids=part, documents=[records[k] for k in part],
+                       embeddings=np.ones((len(part), 1), dtype=np.float32))  # fmt: skip
+        for i in range(0, len(removed), _BATCH):
+            col.delete(ids=removed[i : i + _BATCH])
+
+    @_translated
+    def create_marker(self, name: str, info: dict[str, Any]) -> bool:
+        """Create the empty collection ``name`` with ``info`` as its metadata; False when it
+        exists already (the server creates a name once: this is the lease's atomic step)."""
+        try:
+            self._client.create_collection(name, metadata=info, embedding_function=None)
+            return True
+        except Exception as exc:
+            if self.has_collection(name):
+                return False
+            raise exc
+
+    @_translated
+    def stamp_marker(self, name: str, info: dict[str, Any]) -> None:
+        self._client.get_collection(name, embedding_function=None).modify(metadata=info)
+
+    @_translated
+    def marker(self, name: str) -> dict[str, Any]:
+        """The metadata of the marker collection ``name``, or {} when there is none."""
+        try:
+            return dict(self._client.get_collection(name, embedding_function=None).metadata or {})
+        except Exception:
+            if not self.has_collection(name):
+                return {}
+            raise
 
     @_translated
     def vectors(self, name: str, ids: list[str]) -> np.ndarray:

@@ -16,7 +16,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import AddedDocument, Validity
 from assistant.core.validity import DocFacts, DocStatus, Timeline, resolve, timeline, today, warning
 from assistant.index.layout import IndexPaths
-from assistant.index.manifest import Manifest
+from assistant.index.manifest import open_manifest
 from assistant.index.pointer import IndexPointer
 from assistant.ingest.loaders import load_file
 from assistant.ingest.metadata import sidecar_path
@@ -77,7 +77,7 @@ class CorpusDocuments:
         pointer = IndexPointer.load(self.paths.pointer)
         if not pointer.collection:
             return []
-        manifest = Manifest.load(self.paths.manifest(pointer.collection), pointer.collection, {})
+        manifest = open_manifest(self.settings, self.paths, pointer.collection)
         statuses = self.statuses()
         on = today()
         out = []
@@ -95,7 +95,7 @@ class CorpusDocuments:
         pointer = IndexPointer.load(self.paths.pointer)
         if not pointer.collection:
             return {}
-        manifest = Manifest.load(self.paths.manifest(pointer.collection), pointer.collection, {})
+        manifest = open_manifest(self.settings, self.paths, pointer.collection)
         return resolve(
             DocFacts(src, e.meta.get("title", ""), e.meta.get("doc_number", ""),
                      e.meta.get("date", ""), e.meta.get("issuer", ""),

@@ -9,7 +9,7 @@ from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
 from assistant.core.types import IndexStatus
 from assistant.index.layout import IndexPaths, collection_name, describe_change
-from assistant.index.manifest import Manifest
+from assistant.index.manifest import ChromaManifest, Manifest, SqliteManifest, manifest_backend
 from assistant.index.pointer import IndexPointer
 from assistant.index.store import open_store
 from assistant.ingest.corpus import file_digest, read_document_bytes, scan
@@ -26,10 +26,19 @@ def index_status(settings: Settings) -> IndexStatus:
     if damaged:
         st.problems.append(f"{damaged}; run 'policy-assistant index CORPUS_DIR' to write it again")
         return st
-    manifest_path = paths.manifest(pointer.collection)
-    manifest, damaged = Manifest.load_or_new(manifest_path, pointer.collection, {})
-    if damaged or (pointer.collection and not manifest_path.is_file()):
-        why = damaged or f"the manifest {manifest_path} is missing"
+    server = bool(settings.chroma.url)
+    backend: SqliteManifest | ChromaManifest
+    try:
+        store = open_store(settings, paths.chroma) if server else None
+        backend = manifest_backend(store, server, paths.manifest(pointer.collection),
+                                   pointer.collection)  # fmt: skip
+    except AssistantError as exc:
+        st.problems.append(str(exc))
+        return st
+    manifest, damaged = Manifest.open_or_new(backend, pointer.collection, {})
+    if damaged or (pointer.collection and not backend.exists()):
+        where = backend.path if isinstance(backend, SqliteManifest) else backend.name
+        why = damaged or f"the manifest {where} is missing"
         st.problems.append(
             f"{why}: the documents below are not known; run 'policy-assistant index "
             "CORPUS_DIR' to write it again (vectors come from the embedding cache)"

@@ -9,11 +9,11 @@ embedding cache, so the repair costs little).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +26,13 @@ from assistant.core.settings import Settings
 from assistant.core.types import FileProblem, SyncReport
 from assistant.index.cache import EmbeddingCache, text_key
 from assistant.index.layout import IndexPaths, collection_name, describe_change
-from assistant.index.lexical import clean_stale
-from assistant.index.lexical_delta import LexicalDelta
-from assistant.index.lexical_sync import ensure_lexical
+from assistant.index.lease import CollectionLease
+from assistant.index.lexical import LexicalWriter, new_token
+from assistant.index.lexical_sync import catch_up, open_writer
 from assistant.index.lock import IndexLock
-from assistant.index.manifest import Manifest
+from assistant.index.manifest import DocEntry, Manifest, manifest_backend
 from assistant.index.pointer import IndexPointer
+from assistant.index.records import clean_metadata, record_text
 from assistant.index.store import ChromaStore, disk_full_error, is_disk_full, open_store
 from assistant.ingest.corpus import (
     CorpusFile,
@@ -41,6 +42,7 @@ from assistant.ingest.corpus import (
     scan,
 )
 from assistant.ingest.loaders.ocr import page_progress
+from assistant.ingest.metadata import sidecar_path
 from assistant.ingest.preload import Preloader
 from assistant.ingest.prepare import Prepared, prepare_document
 
@@ -63,8 +65,16 @@ class _Run:
     progress: Progress
     manifest: Manifest
     store: ChromaStore
-    delta: LexicalDelta = field(default_factory=lambda: LexicalDelta(set()))
+    lex: LexicalWriter
+    roots: list[str] = field(default_factory=list)  # resolved corpus folders of this sync
+    server: bool = False
+    lease: CollectionLease | None = None
+    token: str = ""  # the collection's sync token when this sync began
     queued: int = 0  # chunks queued for embedding so far (the progress bar's total)
+
+    def check(self) -> None:
+        if self.lease is not None:
+            self.lease.check()
 
 
 @dataclass
@@ -72,9 +82,9 @@ class _Todo:
     """A new or changed document, read but not yet prepared."""
 
     cf: CorpusFile
-    data: bytes
     digest: str
     st: os.stat_result
+    root: str
 
 
 class Indexer:
@@ -138,33 +148,63 @@ class Indexer:
         if old_collection:
             report.rebuilt = True
             report.rebuild_reason = describe_change(pointer.signature, signature)
-        manifest, damaged = Manifest.load_or_new(self.paths.manifest(target), target, signature)
-        if damaged:
-            report.notes.append(f"{damaged}: every document is read again")
-        if likely_to_embed(files, manifest):
-            self._model.start()  # loads while the store opens and files are read
+        server = bool(self.settings.chroma.url)
         store = open_store(self.settings, self.paths.chroma)
-        clean_stale(self.paths.lexical_root)
-        run = _Run(report, progress, manifest, store)
-        incomplete = self._repair(run)
-        todo, gone = self._changes(run, files, incomplete)
-        self._index_changed(run, todo)
-        self._remove_gone(run, gone)
-        self._go_live(run, pointer, roots, old_collection)
+        lease = (
+            CollectionLease(store, target, self.settings.chroma.lease_ttl_s,
+                            self.settings.chroma.lease_wait_s,
+                            on_wait=lambda msg: progress(f"wait: {msg}", 0, 0))
+            if server else None
+        )  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            if lease is not None:
+                stack.enter_context(lease)
+                report.waited_s = round(lease.waited_s, 3)
+            backend = manifest_backend(store, server, self.paths.manifest(target), target)
+            manifest, damaged = Manifest.open_or_new(backend, target, signature)
+            if damaged:
+                report.notes.append(f"{damaged}: every document is read again")
+            if likely_to_embed(files, manifest):
+                self._model.start()  # loads while the store opens and files are read
+            stack.enter_context(IndexLock(self.paths.lexical(target), wait=True))
+            lex = stack.enter_context(open_writer(self.settings, self.paths, target))
+            run = _Run(report, progress, manifest, store, lex, server=server, lease=lease,
+                       roots=[str(r.resolve()) for r in roots])  # fmt: skip
+            run.token = str(store.info(target).get("sync_token", ""))
+            incomplete = self._repair(run)
+            todo, gone = self._changes(run, files, incomplete)
+            self._index_changed(run, todo)
+            self._remove_gone(run, gone)
+            self._go_live(run, pointer, roots, old_collection)
 
     def _repair(self, run: _Run) -> set[str]:
-        """Delete chunks no manifest entry owns (left by an interrupted sync); return the
-        documents whose chunks are missing, so they are indexed again."""
+        """After a sync that did not finish (or one by another instance's lexical copy): delete
+        chunks no manifest entry owns, bring the lexical copy in line with Chroma, and return
+        the documents whose chunks are missing, so they are indexed again. A sync that follows
+        a complete one skips this (its state says so)."""
         target = run.manifest.collection
-        present = run.store.ids(target)
-        run.delta = LexicalDelta(present)
-        orphans = present - run.manifest.all_chunk_ids()
-        run.store.delete(target, sorted(orphans))
-        run.delta.remove(orphans)
-        run.report.repaired = len(orphans)
-        run.report.chunks_deleted += len(orphans)
-        present -= orphans
-        return {s for s, e in run.manifest.docs.items() if not set(e.chunk_ids) <= present}
+        crashed = run.lex.begin_sync()
+        clean = bool(run.token) and run.manifest.state.get("clean_token") == run.token
+        if not clean:
+            present = run.store.ids(target)
+            orphans = present - run.manifest.all_chunk_ids()
+            run.store.delete(target, sorted(orphans))
+            run.lex.apply(orphans, [])
+            run.report.repaired = len(orphans)
+            run.report.chunks_deleted += len(orphans)
+            present -= orphans
+            incomplete = {
+                s for s, e in run.manifest.docs.items() if not set(e.chunk_ids) <= present
+            }
+        else:
+            incomplete = set()
+        behind = crashed or run.lex.rebuilt or run.lex.token != run.token or not clean
+        if behind and (run.lex.count() or run.store.count(target)):
+            catch_up(run.lex, run.store, target, run.progress)
+        # From here on the state is not clean until this sync completes.
+        run.manifest.set_state("clean_token", "")
+        run.manifest.save()
+        return incomplete
 
     def _changes(
         self, run: _Run, files: dict[str, CorpusFile], incomplete: set[str]
@@ -174,21 +214,38 @@ class Indexer:
         max_bytes = self.settings.ingest.max_file_bytes
         todo: list[_Todo] = []
         seen: set[str] = set()
+        root_of = _root_finder(run.roots)
         for n, (source, cf) in enumerate(sorted(files.items()), start=1):
             run.progress("scan", n, len(files))
             seen.add(source)
+            entry = run.manifest.docs.get(source)
+            root = root_of(cf.path)
+            if run.server and entry is not None and entry.root and entry.root != root:
+                run.report.failed.append(FileProblem(source, (
+                    f"already indexed from {entry.root} by another instance; rename it or "
+                    "sync that folder")))  # fmt: skip
+                continue
+            if entry is not None and source not in incomplete and _unchanged_on_disk(cf, entry):
+                run.report.unchanged.append(source)
+                continue
             try:
                 data, side, st = read_document_bytes(cf, max_bytes)
             except DocumentError as exc:
                 run.report.failed.append(FileProblem(exc.source, exc.reason))
                 continue
             digest = file_digest(data, side)
-            entry = run.manifest.docs.get(source)
             if entry is not None and entry.hash == digest and source not in incomplete:
                 run.report.unchanged.append(source)
+                if entry.seen_at == 0.0 or entry.side_mtime < 0:  # record its stat for next time
+                    run.manifest.put(source, _stamped(entry, cf, st, root))
                 continue
-            todo.append(_Todo(cf, data, digest, st))
-        return todo, sorted(set(run.manifest.docs) - seen)
+            todo.append(_Todo(cf, digest, st, root))
+        # On a server the documents of other instances' folders are not this sync's to remove.
+        owned = [
+            s for s, e in run.manifest.docs.items()
+            if not run.server or not e.root or e.root in run.roots
+        ]  # fmt: skip
+        return todo, sorted(set(owned) - seen)
 
     def _index_changed(self, run: _Run, todo: list[_Todo]) -> None:
         """Prepare the documents and write them group by group (``ingest.write_batch_chunks``)."""
@@ -198,20 +255,21 @@ class Indexer:
         prepared: list[Prepared] = []
         failed = False
         token = page_progress.set(lambda done, total: run.progress("ocr", done, total))
+        max_bytes = self.settings.ingest.max_file_bytes
         try:
             for n, item in enumerate(todo, start=1):
                 run.progress("read", n, len(todo))
                 try:
+                    # Read again here, one at a time: memory holds one document, not all.
+                    data, side, st = read_document_bytes(item.cf, max_bytes)
+                    digest = file_digest(data, side)
                     prepared.append(
                         prepare_document(
-                            item.cf,
-                            item.data,
-                            item.digest,
-                            item.st,
-                            self.settings.chunking,
+                            item.cf, data, digest, st, self.settings.chunking,
                             self.settings.ingest.read_limits,
                         )
-                    )
+                    )  # fmt: skip
+                    prepared[-1].entry = _stamped(prepared[-1].entry, item.cf, st, item.root)
                 except DocumentError as exc:
                     run.report.failed.append(FileProblem(exc.source, exc.reason))
                     continue
@@ -259,8 +317,8 @@ class Indexer:
         documents = [c.text for p in prepared for c in p.chunks]
         metadatas = [m for p in prepared for m in p.metadatas]
         run.progress("write", 0, len(ids))
+        run.check()
         run.store.upsert(target, ids, vectors, documents, metadatas)
-        run.delta.add(ids, documents, metadatas)
         run.report.chunks_written += len(ids)
         run.progress("write", len(ids), len(ids))
         stale: list[str] = []
@@ -272,11 +330,20 @@ class Indexer:
                 run.report.updated.append(p.source)
                 keep = set(p.entry.chunk_ids)
                 stale.extend(c for c in old.chunk_ids if c not in keep)
-            run.manifest.docs[p.source] = p.entry
-        run.manifest.save(self.paths.manifest(target))
+            run.manifest.put(p.source, p.entry)
+        run.manifest.save()
         run.store.delete(target, stale)
-        run.delta.remove(stale)
         run.report.chunks_deleted += len(stale)
+        added = [
+            (cid, record_text(doc, clean), doc, clean)
+            for cid, doc, clean in (
+                (cid, doc, clean_metadata(meta))
+                for cid, doc, meta in zip(ids, documents, metadatas, strict=True)
+            )
+        ]
+        run.progress("lexical", 0, len(added))
+        run.lex.apply(stale, added)
+        run.progress("lexical", len(added), len(added))
 
     def _remove_gone(self, run: _Run, gone: list[str]) -> None:
         """Drop documents whose files are gone; a removal plus an addition of the same content
@@ -284,10 +351,11 @@ class Indexer:
         target = run.manifest.collection
         added_by_hash = {run.manifest.docs[s].hash: s for s in run.report.added}
         for source in gone:
-            entry = run.manifest.docs.pop(source)
-            run.manifest.save(self.paths.manifest(target))
+            run.check()
+            entry = run.manifest.pop(source)
+            run.manifest.save()
             run.store.delete(target, entry.chunk_ids)
-            run.delta.remove(entry.chunk_ids)
+            run.lex.apply(entry.chunk_ids, [])
             run.report.chunks_deleted += len(entry.chunk_ids)
             if entry.hash in added_by_hash:
                 new = added_by_hash.pop(entry.hash)
@@ -295,7 +363,7 @@ class Indexer:
                 run.report.renamed.append((source, new))
             else:
                 run.report.removed.append(source)
-        run.manifest.save(self.paths.manifest(target))
+        run.manifest.save()
 
     def _go_live(
         self, run: _Run, pointer: IndexPointer, roots: list[Path], old_collection: str
@@ -310,16 +378,71 @@ class Indexer:
         pointer.save(self.paths.pointer)
         if old_collection:
             run.store.drop(old_collection)
-            self.paths.manifest(old_collection).unlink(missing_ok=True)
+            manifest_backend(run.store, run.server, self.paths.manifest(old_collection),
+                             old_collection).drop()  # fmt: skip
             shutil.rmtree(self.paths.lexical(old_collection), ignore_errors=True)
         report = run.report
         report.chunks_total = run.manifest.chunk_count()
         changed = report.chunks_written or report.chunks_deleted or report.rebuilt
-        if changed or not run.store.info(target).get("sync_token"):
-            # Other instances on the same Chroma server notice the new token and refresh.
-            run.store.stamp(target, {"sync_token": uuid.uuid4().hex,
+        token = run.token
+        if changed or not token:
+            token = new_token()
+        # The lexical copy and the manifest first, then the collection: a kill in between
+        # leaves tokens that differ, and the next sync (or reader) catches up.
+        run.lex.finish(token)
+        run.manifest.set_state("clean_token", token)
+        run.manifest.save()
+        if token != run.token:
+            # Other instances on the same Chroma server notice the new token and catch up.
+            run.store.stamp(target, {"sync_token": token,
                                      "embedding_model": self.settings.embedding.model})  # fmt: skip
-        ensure_lexical(self.settings, run.store, self.paths, target, run.progress, run.delta)
+
+
+def _root_finder(roots: list[str]) -> Callable[[Path], str]:
+    paths = [Path(r) for r in roots]
+
+    def root_of(path: Path) -> str:
+        absolute = path.absolute()
+        for r in paths:
+            if absolute.is_relative_to(r) or path.resolve().is_relative_to(r):
+                return str(r)
+        return str(paths[0]) if paths else ""
+
+    return root_of
+
+
+def _side_mtime(cf: CorpusFile) -> float:
+    try:
+        return sidecar_path(cf.path).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _stamped(entry: DocEntry, cf: CorpusFile, st: os.stat_result, root: str) -> DocEntry:
+    """The entry with the stat facts that let the next sync skip reading an unchanged file."""
+    entry.size, entry.mtime = st.st_size, st.st_mtime
+    entry.side_mtime = _side_mtime(cf)
+    entry.root = root
+    entry.seen_at = time.time()
+    return entry
+
+
+def _unchanged_on_disk(cf: CorpusFile, entry: DocEntry) -> bool:
+    """Same size and modification time as when it was read, for the file and its sidecar,
+    and not modified within a second of that read (a write in the same clock tick would
+    not show in the time): then its bytes need not be read again."""
+    if entry.side_mtime < 0 or not entry.seen_at:
+        return False
+    try:
+        st = cf.path.stat()
+    except OSError:
+        return False
+    return (
+        st.st_size == entry.size
+        and st.st_mtime == entry.mtime
+        and _side_mtime(cf) == entry.side_mtime
+        and max(st.st_mtime, entry.side_mtime) < entry.seen_at - 1.0
+    )
 
 
 def _summary(report: SyncReport) -> dict[str, Any]:

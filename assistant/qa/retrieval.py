@@ -56,7 +56,7 @@ class HybridRetriever:
         """Each indexed document's validity, its repeal/amendment references resolved."""
         with self._statuses_lock:
             if self._statuses is None:
-                self._statuses = resolve(facts_from_records(self.lexical.metas))
+                self._statuses = resolve(facts_from_records(self.lexical.document_metas()))
             return self._statuses
 
     def issuers(self) -> list[str]:
@@ -90,12 +90,12 @@ class HybridRetriever:
         when none is in the other language): how near the model puts this question to any
         such passage at all, the baseline a cross-language match is measured against."""
         if self._sample is None:
-            ids = list(self.lexical.ids[:: max(1, len(self.lexical.ids) // TYPICAL_SAMPLE)])
-            ids = ids[:TYPICAL_SAMPLE]
+            ids = self.lexical.sample(TYPICAL_SAMPLE)
             sample = self.store.vectors(self.collection, ids)
             norms = np.linalg.norm(sample, axis=1, keepdims=True) if len(sample) else 1.0
             self._sample = sample / np.maximum(norms, 1e-12)
-            docs = [self.lexical.docs[self.lexical.position[i]] for i in ids]
+            recs = self.lexical.records(ids)
+            docs = [recs[i][0] if i in recs else "" for i in ids]
             self._sample_zh = np.array([is_chinese(d) for d in docs[: len(sample)]], dtype=bool)
         if not len(self._sample):
             return 0.0
@@ -117,18 +117,19 @@ class HybridRetriever:
         if not len(scores):
             return {}
         if not f.is_empty():
+            # Filters are on document metadata: decided once per document, applied per slot.
             out = self._excluded(f)
-            keep = np.array(
-                [matches(m, f) and m.get("source") not in out for m in self.lexical.metas],
-                dtype=bool,
-            )
-            scores = np.where(keep, scores, 0.0)
+            keep = {
+                d: matches(meta, f) and source not in out
+                for d, (source, meta) in self.lexical.documents.items()
+            }  # fmt: skip
+            scores = np.where(self.lexical.doc_mask(keep), scores, 0.0)
         n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        return {self.lexical.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
+        top = [int(i) for i in np.argpartition(-scores, n - 1)[:n] if scores[i] > 0]
+        return dict(zip(self.lexical.slot_ids(top), (float(scores[i]) for i in top), strict=True))
 
     def _dense(self, question: str, f: SearchFilters, n: int) -> dict[str, float]:
-        if not self.lexical.ids:
+        if not self.lexical.count:
             return {}
         vector = self.encode_query(question)
         out = self._excluded(f)
@@ -146,19 +147,17 @@ class HybridRetriever:
         on = f.validity_date()
         return self.not_in_force(on) if on else set()
 
-    def _boost_years(self, fused: dict[str, float], years: set[str]) -> None:
+    def _boost_years(
+        self, fused: dict[str, float], years: set[str], recs: dict[str, tuple[str, dict[str, Any]]]
+    ) -> None:
         """Chunks whose title or section names a year of the question gain a share of the top."""
         top = max(fused.values(), default=0.0)
         for cid in fused:
-            meta = self._meta(cid)
+            meta = recs[cid][1] if cid in recs else None
             if meta is not None and names_year(
                 str(meta.get("title", "")), str(meta.get("section", "")), years
             ):
                 fused[cid] += self.settings.year_boost * top
-
-    def _meta(self, cid: str) -> dict[str, Any] | None:
-        pos = self.lexical.position.get(cid)
-        return None if pos is None else self.lexical.metas[pos]
 
     def search(
         self, question: str, k: int | None = None, filters: SearchFilters | None = None
@@ -174,27 +173,22 @@ class HybridRetriever:
             self.settings.dense_weight if is_chinese(question) else self.settings.dense_weight_other
         )
         fused = fuse(dense, lexical, method, weight)
+        recs = self.lexical.records(list(fused))
         years = years_in(question)
         if years and self.settings.year_boost and method in ("weighted", "lexical", "dense"):
-            self._boost_years(fused, years)
+            self._boost_years(fused, years, recs)
         if not f.validity_date() and self.settings.superseded_weight < 1:
             replaced = self._replaced_now()
             for cid in fused if replaced else ():
-                meta = self._meta(cid)
-                if meta is not None and meta.get("source") in replaced:
+                if cid in recs and recs[cid][1].get("source") in replaced:
                     fused[cid] *= self.settings.superseded_weight
-        # A chunk not yet in the BM25 copy (a concurrent sync added it) is skipped before the
-        # ranks are numbered, so ranks run 1..k without gaps.
-        ranked = [
-            c for c in sorted(fused, key=lambda c: (-fused[c], c)) if c in self.lexical.position
-        ]
+        # A chunk not in the lexical copy (a concurrent sync added or removed it) is skipped
+        # before the ranks are numbered, so ranks run 1..k without gaps.
+        ranked = [c for c in sorted(fused, key=lambda c: (-fused[c], c)) if c in recs]
         hits = []
         for rank, cid in enumerate(ranked[:k], start=1):
-            pos = self.lexical.position[cid]
-            hits.append(
-                _hit(rank, cid, self.lexical.docs[pos], self.lexical.metas[pos], fused[cid],
-                     dense.get(cid), lexical.get(cid))
-            )  # fmt: skip
+            text, meta = recs[cid]
+            hits.append(_hit(rank, cid, text, meta, fused[cid], dense.get(cid), lexical.get(cid)))
         self.annotate(hits, f.validity_date() or today(), "zh" if is_chinese(question) else "en")
         return hits
 

@@ -54,7 +54,8 @@ def test_a_damaged_pointer_is_named_and_the_next_sync_writes_it(built, small_cor
 
 def test_a_deleted_manifest_shows_in_status(built) -> None:
     pointer = json.loads((Path(built.index_dir) / "index.json").read_text("utf-8"))
-    (Path(built.index_dir) / "manifests" / f"{pointer['collection']}.json").unlink()
+    for p in (Path(built.index_dir) / "manifests").glob(f"{pointer['collection']}.sqlite*"):
+        p.unlink()
     problems = Assistant(built).status().problems
     assert any("manifest" in p and "is missing" in p for p in problems)
 

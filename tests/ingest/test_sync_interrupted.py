@@ -42,7 +42,8 @@ KILL_POINTS = [
     pytest.param("write", 1, True, id="after-upsert-before-manifest"),
     pytest.param("write", 2, False, id="before-second-group-upsert"),
     pytest.param("write", 3, True, id="after-third-upsert"),
-    pytest.param("lexical", 1, False, id="before-bm25-rebuild"),
+    pytest.param("lexical", 1, False, id="before-first-bm25-write"),
+    pytest.param("lexical", 2, True, id="after-second-bm25-write"),
 ]
 
 
