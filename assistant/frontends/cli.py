@@ -75,7 +75,7 @@ class _Bars:
         "ocr": "OCR, pages of the document",
         "embed": "embedding chunks",
         "write": "writing to Chroma",
-        "lexical": "building BM25",
+        "lexical": "updating BM25",
     }
 
     def __init__(self, enabled: bool) -> None:
@@ -83,6 +83,9 @@ class _Bars:
         self.bars: dict[str, Any] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage.startswith("wait: "):  # another instance's sync holds the collection
+            click.echo(stage.removeprefix("wait: "), err=True)
+            return
         if not self.enabled:
             return
         from tqdm import tqdm
@@ -163,6 +166,8 @@ def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) ->
         f"{report.chunks_deleted} deleted"
         + (f"; repaired {report.repaired} left by an interrupted sync" if report.repaired else "")
     )
+    if report.waited_s:
+        echo(f"  waited {report.waited_s:.1f} s for another instance's sync of the collection")
     for note in report.notes:
         echo(f"  note: {note}")
     for old, new in report.renamed:
