@@ -7,7 +7,7 @@ INDEX  ?= indexes/default
 CORPUS ?= corpus
 DEV    ?= ../shared/data/dev-sets
 
-.PHONY: setup run chat index status eval eval-dev eval-metadata eval-validity eval-compare test test-fast lint format bench bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api bench-ocr clean
+.PHONY: setup run chat index status eval eval-dev eval-metadata eval-validity eval-compare test test-fast lint format bench bench-scale bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api bench-ocr clean
 
 setup: $(STAMP)  ## create .venv and install the project with its test extras (quick when done)
 
@@ -69,6 +69,9 @@ eval-compare: index  ## comparison questions over the sample corpus, cell by cel
 
 bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) -m benchmarks.bench --out bench-results
+
+bench-scale: setup  ## the scale table (about an hour): sample corpus, 53k and 1M chunks, each on its own chroma run
+	$(PY) -m benchmarks.scale --out bench-results
 
 bench-tune: index  ## retrieval settings on every set (after make eval-dev): fusion, weights, BM25
 	$(PY) -m benchmarks.tune_dev_retrieval --dev-sets $(DEV)

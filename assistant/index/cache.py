@@ -53,7 +53,9 @@ class EmbeddingCache:
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key TEXT NOT NULL, "
             "vec BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
         )
-        self._db.execute("SELECT COUNT(*) FROM vectors LIMIT 1").fetchone()
+        # Reads the schema and one page: a damaged file fails here (a COUNT(*) would read all
+        # of it — seconds at a million vectors).
+        self._db.execute("SELECT key FROM vectors LIMIT 1").fetchone()
 
     def get_many(self, model: str, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

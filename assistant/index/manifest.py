@@ -190,7 +190,12 @@ class Manifest:
     @classmethod
     def open(cls, backend: _Backend, collection: str, signature: dict[str, Any]) -> Manifest:
         docs, state = backend.read()
-        return cls(collection, signature, docs, state, backend)
+        out = cls(collection, signature, docs, state, backend)
+        # Read from an older JSON manifest: the first save writes it whole, then drops the JSON.
+        out._replace = (
+            isinstance(backend, SqliteManifest) and not backend.path.is_file() and bool(docs)
+        )
+        return out
 
     @classmethod
     def load(cls, path: Path, collection: str, signature: dict[str, Any]) -> Manifest:

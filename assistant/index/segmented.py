@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import uuid
 from collections.abc import Sequence
@@ -160,16 +161,19 @@ class Segment:
     def open(cls, folder: Path, name: str, layout: dict[str, list[int | str]]) -> Segment:
         """The segment ``name`` memory-mapped from ``folder`` (read only)."""
         path = folder / f"{name}.bin"
-        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            # Plain arrays over one read-only mapping (np.memmap's subclass costs a Python call
+            # per slice: a third of a query's time at a million chunks).
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
         arrays = {}
         for key in _ARRAYS:
             offset, length, dtype = layout[key]
             dt = np.dtype(str(dtype))
-            if int(length) == 0 or size == 0:
+            if int(length) == 0 or mm is None:
                 arrays[key] = np.zeros(0, dtype=dt)
             else:
-                arrays[key] = np.memmap(path, dtype=dt, mode="r", offset=int(offset),
-                                        shape=(int(length),))  # fmt: skip
+                arrays[key] = np.frombuffer(mm, dtype=dt, count=int(length), offset=int(offset))
         return cls(name=name, **arrays)
 
 

@@ -17,10 +17,11 @@ from assistant.ingest.metadata import SIDECAR_SUFFIX, sidecar_path
 
 @dataclass
 class CorpusFile:
-    """A document file and its source path (relative to its corpus folder)."""
+    """A document file, its source path (relative to its corpus folder) and that folder."""
 
     source: str
     path: Path
+    root: str = ""  # the corpus folder, resolved
 
 
 def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], list[FileProblem]]:
@@ -31,6 +32,7 @@ def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], 
     files: dict[str, CorpusFile] = {}
     skipped: list[FileProblem] = []
     exts = {e.lower() for e in settings.ingest.extensions}
+    real_roots = [r.resolve() for r in roots]
     for root in roots:
         if not root.is_dir():
             raise ConfigError(
@@ -38,7 +40,7 @@ def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], 
                 "name an existing folder of documents"
             )
         prefix = f"{root.resolve().name}/" if len(roots) > 1 else ""
-        real_roots = [r.resolve() for r in roots]
+        real_root = str(root.resolve())
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
@@ -49,13 +51,14 @@ def scan(roots: list[Path], settings: Settings) -> tuple[dict[str, CorpusFile], 
                 if path.suffix.lower() not in exts:
                     skipped.append(FileProblem(source, f"unsupported file type {path.suffix!r}"))
                     continue
-                outside = _outside(path, real_roots)
+                # os.walk does not enter linked folders, so only a link itself can lead out.
+                outside = _outside(path, real_roots) if path.is_symlink() else ""
                 if outside and not settings.ingest.follow_links_outside:
                     skipped.append(FileProblem(
                         source, f"a link to {outside}, outside the corpus folders (set "
                         "ingest.follow_links_outside to index it)"))  # fmt: skip
                     continue
-                files[source] = CorpusFile(source, path)
+                files[source] = CorpusFile(source, path, real_root)
     return files, skipped
 
 

@@ -214,12 +214,11 @@ class Indexer:
         max_bytes = self.settings.ingest.max_file_bytes
         todo: list[_Todo] = []
         seen: set[str] = set()
-        root_of = _root_finder(run.roots)
         for n, (source, cf) in enumerate(sorted(files.items()), start=1):
             run.progress("scan", n, len(files))
             seen.add(source)
             entry = run.manifest.docs.get(source)
-            root = root_of(cf.path)
+            root = cf.root
             if run.server and entry is not None and entry.root and entry.root != root:
                 run.report.failed.append(FileProblem(source, (
                     f"already indexed from {entry.root} by another instance; rename it or "
@@ -236,8 +235,9 @@ class Indexer:
             digest = file_digest(data, side)
             if entry is not None and entry.hash == digest and source not in incomplete:
                 run.report.unchanged.append(source)
-                if entry.seen_at == 0.0 or entry.side_mtime < 0:  # record its stat for next time
-                    run.manifest.put(source, _stamped(entry, cf, st, root))
+                # Touched but not changed (copied, restored): its stat is recorded again, so the
+                # next sync need not read it.
+                run.manifest.put(source, _stamped(entry, cf, st, root))
                 continue
             todo.append(_Todo(cf, digest, st, root))
         # On a server the documents of other instances' folders are not this sync's to remove.
@@ -396,19 +396,6 @@ class Indexer:
             # Other instances on the same Chroma server notice the new token and catch up.
             run.store.stamp(target, {"sync_token": token,
                                      "embedding_model": self.settings.embedding.model})  # fmt: skip
-
-
-def _root_finder(roots: list[str]) -> Callable[[Path], str]:
-    paths = [Path(r) for r in roots]
-
-    def root_of(path: Path) -> str:
-        absolute = path.absolute()
-        for r in paths:
-            if absolute.is_relative_to(r) or path.resolve().is_relative_to(r):
-                return str(r)
-        return str(paths[0]) if paths else ""
-
-    return root_of
 
 
 def _side_mtime(cf: CorpusFile) -> float:

@@ -21,6 +21,8 @@ def step_settings(a: dict[str, Any]) -> Settings:
     update: dict[str, Any] = {"index_dir": Path(a["index"])} if a.get("index") else {}
     if a.get("model"):
         update["embedding"] = s.embedding.model_copy(update={"model": a["model"]})
+    if a.get("chroma_url"):
+        update["chroma"] = s.chroma.model_copy(update={"url": a["chroma_url"]})
     return s.model_copy(update=update)
 
 

@@ -189,9 +189,15 @@ def test_lexical_index_is_rebuilt_from_chroma_when_lost(settings, small_corpus) 
     Assistant(settings).index([small_corpus])
     folder = IndexPaths(Path(settings.index_dir)).lexical(collection_name(settings))
     shutil.rmtree(folder)
+    # What an older release left there (bm25s files, records as JSON): replaced, not read.
+    (folder / "bm25").mkdir(parents=True)
+    (folder / "records.json").write_text("{}", "utf-8")
+    (folder / "meta.json").write_text('{"ids": []}', "utf-8")
     report = Assistant(settings).index([small_corpus])
     assert report.chunks_written == 0
-    assert LexicalIndex.load(folder) is not None
+    lex = LexicalIndex.load(folder)
+    assert lex is not None and lex.count == len(records(settings))
+    assert not (folder / "records.json").exists() and not (folder / "bm25").exists()
 
 
 def test_missing_corpus_folder_is_a_clear_error(settings, tmp_path) -> None:
