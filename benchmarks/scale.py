@@ -34,10 +34,12 @@ from typing import Any
 
 from benchmarks.bench.common import DEFAULT_DATA, ROOT
 from benchmarks.bench.common import log as _log
-from benchmarks.bench.runner import _rss, child, free_port, pick_new_doc
+from benchmarks.bench.runner import _rss, _scaled_add, child, free_port, pick_new_doc
 
 
 def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A real ``chroma run`` on a free loopback port over ``data`` once its heartbeat answers:
+    (the process, its URL); the caller terminates it."""
     exe = Path(sys.executable).with_name("chroma")
     port = free_port()
     proc = subprocess.Popen(
@@ -53,7 +55,7 @@ def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], str]:
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise SystemExit("chroma run did not start") from None
+                raise RuntimeError("chroma run did not start") from None
             time.sleep(0.5)
 
 
@@ -73,16 +75,8 @@ def add_notice(
 ) -> dict[str, Any]:
     """The incremental steps with the notice under a title no run has used, so its chunks are
     not in the embedding cache and are encoded for real."""
-    doc = base / "scaled-new" / f"added-{new_doc.name}"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(new_doc, doc)
-    side = new_doc.with_suffix(".meta.json")
-    meta = json.loads(side.read_text("utf-8")) if side.exists() else {}
-    meta["title"] = f"{meta.get('title', new_doc.stem)}（增补{time.strftime('%Y%m%d%H%M%S')}）"
-    doc.with_suffix(".meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    change = max(Path(roots[0]).glob("*.txt"), key=lambda p: p.stat().st_size).name
-    return child("incremental", index=index, corpus=roots, new_doc=str(doc), change_doc=change,
-                 **common)  # fmt: skip
+    mark = f"增补{time.strftime('%Y%m%d%H%M%S')}"
+    return _scaled_add(index, roots, new_doc, base, common, mark)
 
 
 def write_copies(
@@ -92,24 +86,10 @@ def write_copies(
     ``--reuse``: its vectors are in the index already."""
     from assistant.ingest.sync import Indexer
     from benchmarks.bench.common import step_settings
-    from benchmarks.bench.steps import _write_reports
+    from benchmarks.bench.steps import write_scaled_files
 
-    shutil.rmtree(out_dir, ignore_errors=True)
-    base = out_dir / "copy-00"
-    base.mkdir(parents=True)
-    _write_reports(data, base, str(ROOT / "corpus"))
     indexer = Indexer(step_settings(settings_args), lambda: None)
-    n_base = sum(len(t) for t in indexer.texts_to_embed([base]).values())
-    for k in range(1, max(1, -(-target // n_base))):
-        folder = out_dir / f"copy-{k:02d}"
-        folder.mkdir()
-        for p in base.iterdir():
-            if p.name.endswith(".meta.json"):
-                meta = json.loads(p.read_text("utf-8"))
-                meta["title"] = f"{meta.get('title', p.stem)}（副本{k}）"
-                (folder / p.name).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-            else:
-                shutil.copy(p, folder / p.name)
+    write_scaled_files(data, out_dir, target, indexer, str(ROOT / "corpus"))
     return [str(r) for r in sorted(out_dir.iterdir())]
 
 

@@ -7,9 +7,6 @@ import contextlib
 import shutil
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,20 +73,6 @@ def free_port() -> int:
 def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     """A real ``chroma run`` on a free loopback port over ``data``, once its heartbeat answers:
     (the process, its URL). The caller terminates it."""
-    exe = Path(sys.executable).with_name("chroma")
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            return proc, url
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("chroma run did not start") from None
-            time.sleep(0.3)
+    from benchmarks.scale import start_chroma as start
+
+    return start(data)

@@ -136,9 +136,14 @@ class SqliteManifest:
 class ChromaManifest:
     """The manifest in a sidecar collection on the Chroma server, seen by every instance."""
 
-    def __init__(self, store: ChromaStore, collection: str) -> None:
+    def __init__(
+        self, store: ChromaStore, collection: str, local: SqliteManifest | None = None
+    ) -> None:
         self.store = store
         self.name = f"{collection}-state"
+        # This instance's copy: read instead of the server's records while the server says the
+        # collection is in the state the copy was taken in (its clean sync token).
+        self.local = local
 
     def exists(self) -> bool:
         return self.store.has_collection(self.name)
@@ -148,6 +153,15 @@ class ChromaManifest:
         state: dict[str, str] = {}
         if not self.exists():
             return docs, state
+        token = self.store.get_state(self.name, ["state:clean_token"]).get("state:clean_token")
+        if token and self.local is not None and self.local.path.is_file():
+            try:
+                docs, state = self.local.read()
+            except IndexAccessError:
+                docs, state = {}, {}
+            if state.get("clean_token") == token:
+                return docs, state
+            docs, state = {}, {}
         try:
             for key, raw in self.store.iter_state(self.name):
                 kind, _, name = key.partition(":")
@@ -157,6 +171,8 @@ class ChromaManifest:
                     state[name] = raw
         except (TypeError, ValueError) as exc:
             raise _damaged(f"the state collection {self.name}", exc) from exc
+        if self.local is not None:
+            self.local.write(docs, set(), state, replace=True)
         return docs, state
 
     def write(
@@ -168,9 +184,13 @@ class ChromaManifest:
         records = {f"doc:{s}": _raw(e) for s, e in put.items()}
         records.update({f"state:{k}": v for k, v in state.items()})
         self.store.put_state(self.name, records, [f"doc:{s}" for s in removed])
+        if self.local is not None:
+            self.local.write(put, removed, state, replace=replace)
 
     def drop(self) -> None:
         self.store.drop(self.name)
+        if self.local is not None:
+            self.local.drop()
 
 
 @dataclass
@@ -268,7 +288,8 @@ def manifest_backend(
     if server:
         if store is None:
             raise ValueError("a server manifest needs the store")
-        return ChromaManifest(store, collection)
+        return ChromaManifest(store, collection, SqliteManifest(path.with_name(
+            f"{collection}.server-copy.json")))  # fmt: skip
     return SqliteManifest(path)
 
 

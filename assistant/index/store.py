@@ -283,6 +283,14 @@ class ChromaStore:
                 yield key, doc or ""
 
     @_translated
+    def get_state(self, name: str, keys: list[str]) -> dict[str, str]:
+        """The records ``keys`` of the state collection ``name`` that exist."""
+        got = self._client.get_collection(name, embedding_function=None).get(
+            ids=keys, include=["documents"]
+        )
+        return {k: d or "" for k, d in zip(got["ids"], got["documents"] or [], strict=True)}
+
+    @_translated
     def put_state(self, name: str, records: dict[str, str], removed: list[str]) -> None:
         """Write ``records`` (key → text) into the state collection ``name``, delete
         ``removed``. Its records carry a constant one-dimensional vector: nothing searches it."""

@@ -131,6 +131,17 @@ class HybridRetriever:
             scores = np.where(self.lexical.doc_mask(keep), scores, 0.0)
         n = min(n, len(scores))
         top = [int(i) for i in np.argpartition(-scores, n - 1)[:n] if scores[i] > 0]
+        if len(top) == n:
+            # Chunks tied with the last one taken are chosen by id, not by where they sit in
+            # the index: the candidates are a function of the live chunks, however the index
+            # was built (segments written in another order give the same ones).
+            cut = float(scores[top].min())
+            above = [int(i) for i in np.flatnonzero(scores > cut)]
+            tied = sorted(self.lexical.slot_ids(np.flatnonzero(scores == cut)))
+            ids = self.lexical.slot_ids(above) + tied[: n - len(above)]
+            found = {cid: float(scores[i]) for cid, i in zip(ids[: len(above)], above, strict=True)}
+            found.update(dict.fromkeys(ids[len(above) :], cut))
+            return found
         return dict(zip(self.lexical.slot_ids(top), (float(scores[i]) for i in top), strict=True))
 
     def _dense(self, question: str, f: SearchFilters, n: int) -> dict[str, float]:

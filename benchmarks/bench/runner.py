@@ -277,16 +277,18 @@ def _backends_phase(plan: Plan, r: dict[str, Any]) -> None:
 
 
 def _scaled_add(
-    index: str, roots: list[str], new_doc: Path, work: Path, common: dict[str, Any]
-) -> dict[str, Any]:
-    """Adding one notice to the scaled index: its text under a new title, so it is embedded."""
+    index: str, roots: list[str], new_doc: Path, work: Path, common: dict[str, Any],
+    mark: str = "增补",
+) -> dict[str, Any]:  # fmt: skip
+    """Adding one notice to the scaled index: its text under a new title (marked ``mark``), so
+    it is embedded."""
     folder = Path(roots[0])
     doc = work / "scaled-new" / f"added-{new_doc.name}"
     doc.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(new_doc, doc)
     side = new_doc.with_suffix(".meta.json")
     meta = json.loads(side.read_text("utf-8")) if side.exists() else {}
-    meta["title"] = f"{meta.get('title', new_doc.stem)}（增补）"
+    meta["title"] = f"{meta.get('title', new_doc.stem)}（{mark}）"
     doc.with_suffix(".meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     change = max(folder.glob("*.txt"), key=lambda p: p.stat().st_size).name
     return child(

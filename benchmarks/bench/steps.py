@@ -240,23 +240,10 @@ def step_scaled_corpus(a: dict[str, Any]) -> dict[str, Any]:
 
     settings = _settings(a)
     out_dir = Path(a["out_corpus"])
-    shutil.rmtree(out_dir, ignore_errors=True)
-    base = out_dir / "copy-00"
-    base.mkdir(parents=True)
-    sources = _write_reports(Path(a["data"]), base, a.get("fallback_corpus"))
     indexer = Indexer(settings, lambda: None)
-    n_base = sum(len(t) for t in indexer.texts_to_embed([base]).values())
-    copies = max(1, math.ceil(a["target"] / n_base))
-    for k in range(1, copies):
-        folder = out_dir / f"copy-{k:02d}"
-        folder.mkdir()
-        for p in base.iterdir():
-            if p.name.endswith(".meta.json"):
-                meta = json.loads(p.read_text("utf-8"))
-                meta["title"] = f"{meta.get('title', p.stem)}（副本{k}）"
-                (folder / p.name).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-            else:
-                shutil.copy(p, folder / p.name)
+    sources, copies = write_scaled_files(
+        Path(a["data"]), out_dir, a["target"], indexer, a.get("fallback_corpus")
+    )
     # The sync names sources by folder (copy-KK/NAME) when given several roots.
     roots = sorted(out_dir.iterdir())
     t0 = time.perf_counter()
@@ -300,6 +287,31 @@ def step_scaled_corpus(a: dict[str, Any]) -> dict[str, Any]:
         "vectors_random": random_,
         "roots": [str(r) for r in roots],
     }
+
+
+def write_scaled_files(
+    data: Path, out_dir: Path, target: int, indexer: Any, fallback: str | None
+) -> tuple[list[str], int]:
+    """The replicated corpus's files: the reports in ``copy-00``, then as many copies (each
+    title marked with its copy number) as make at least ``target`` chunks; (report files,
+    copies). The same bytes every time."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    base = out_dir / "copy-00"
+    base.mkdir(parents=True)
+    sources = _write_reports(data, base, fallback)
+    n_base = sum(len(t) for t in indexer.texts_to_embed([base]).values())
+    copies = max(1, math.ceil(target / n_base))
+    for k in range(1, copies):
+        folder = out_dir / f"copy-{k:02d}"
+        folder.mkdir()
+        for p in base.iterdir():
+            if p.name.endswith(".meta.json"):
+                meta = json.loads(p.read_text("utf-8"))
+                meta["title"] = f"{meta.get('title', p.stem)}（副本{k}）"
+                (folder / p.name).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+            else:
+                shutil.copy(p, folder / p.name)
+    return sources, copies
 
 
 def _write_reports(data: Path, out: Path, fallback: str | None) -> list[str]:
