@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -277,9 +277,6 @@ class LexicalWriter:
     def count(self) -> int:
         return int(self.con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
-    def ids(self) -> set[str]:
-        return {r[0] for r in self.con.execute("SELECT id FROM chunks")}
-
     def doc_hashes(self) -> dict[str, str]:
         """Chunk id → the content hash of its document, as recorded."""
         return {
@@ -481,20 +478,6 @@ class LexicalWriter:
                 p.name.startswith("seg-") and p.name.split(".")[0] not in listed
             ):
                 p.unlink(missing_ok=True)
-
-
-def stream_records(
-    records: Iterator[tuple[str, str, dict[str, Any]]], batch: int
-) -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
-    """``records`` in lists of ``batch``."""
-    part: list[tuple[str, str, dict[str, Any]]] = []
-    for rec in records:
-        part.append(rec)
-        if len(part) >= batch:
-            yield part
-            part = []
-    if part:
-        yield part
 
 
 def new_token() -> str:
