@@ -198,6 +198,12 @@ class SyncReport:
     repaired: int = 0
     waited_s: float = 0.0  # on a server: seconds spent waiting for another instance's sync
     seconds: float = 0.0
+    # Where the time went, seconds by part: scan (listing and stat-ing the corpus), open
+    # (store, lease, manifest, BM25 copy), repair, changes (deciding what changed), read,
+    # embed, store (Chroma writes and deletes), lexical (BM25 segments), merge (BM25 segment
+    # merges), manifest (its saves), live (tokens and stamps at the end).
+    phases: dict[str, float] = field(default_factory=dict)
+    segments_merged: int = 0  # BM25 segments this sync merged into larger ones
     notes: list[str] = field(default_factory=list)  # what the sync repaired or worked around
 
     def as_dict(self) -> dict[str, Any]:

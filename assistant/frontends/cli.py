@@ -168,6 +168,12 @@ def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) ->
     )
     if report.waited_s:
         echo(f"  waited {report.waited_s:.1f} s for another instance's sync of the collection")
+    parts = sorted(((s, p) for p, s in report.phases.items() if s >= 0.05), reverse=True)
+    if parts:
+        merged = (
+            f" ({report.segments_merged} BM25 segments merged)" if report.segments_merged else ""
+        )
+        echo("  time: " + ", ".join(f"{p} {s:.1f} s" for s, p in parts) + merged)
     for note in report.notes:
         echo(f"  note: {note}")
     for old, new in report.renamed:

@@ -227,6 +227,7 @@ class LexicalWriter:
             self.con.execute("SELECT COALESCE(MAX(seq), 0) FROM segments").fetchone()[0]
         )
         self.merged = 0
+        self.merge_seconds = 0.0  # time spent in segment merges by this writer
 
     def _reset(self) -> None:
         """Empty the index (built with other settings, or a new one)."""
@@ -327,7 +328,9 @@ class LexicalWriter:
                 )  # fmt: skip
             self._save_dead(touched)
             self._drop_empty_documents()
+        t0 = time.perf_counter()
         self._merge_tiers()
+        self.merge_seconds += time.perf_counter() - t0
 
     def _tombstone(self, ids: set[str]) -> set[str]:
         touched: set[str] = set()

@@ -14,7 +14,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +75,16 @@ class _Run:
     def check(self) -> None:
         if self.lease is not None:
             self.lease.check()
+
+    @contextlib.contextmanager
+    def timed(self, part: str) -> Iterator[None]:
+        """Add the block's wall time to ``report.phases[part]``."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            phases = self.report.phases
+            phases[part] = round(phases.get(part, 0.0) + time.perf_counter() - t0, 4)
 
 
 @dataclass
@@ -138,7 +148,10 @@ class Indexer:
         return report
 
     def _sync_locked(self, roots: list[Path], report: SyncReport, progress: Progress) -> None:
+        t0 = time.perf_counter()
         files, report.skipped = scan(roots, self.settings)
+        report.phases["scan"] = round(time.perf_counter() - t0, 4)
+        t0 = time.perf_counter()
         pointer, damaged = IndexPointer.load_or_new(self.paths.pointer)
         if damaged:
             report.notes.append(f"{damaged}: written again")
@@ -171,11 +184,20 @@ class Indexer:
             run = _Run(report, progress, manifest, store, lex, server=server, lease=lease,
                        roots=[str(r.resolve()) for r in roots])  # fmt: skip
             run.token = str(store.info(target).get("sync_token", ""))
-            incomplete = self._repair(run)
-            todo, gone = self._changes(run, files, incomplete)
+            report.phases["open"] = round(time.perf_counter() - t0, 4)
+            with run.timed("repair"):
+                incomplete = self._repair(run)
+            with run.timed("changes"):
+                todo, gone = self._changes(run, files, incomplete)
             self._index_changed(run, todo)
             self._remove_gone(run, gone)
-            self._go_live(run, pointer, roots, old_collection)
+            with run.timed("live"):
+                self._go_live(run, pointer, roots, old_collection)
+            report.segments_merged = lex.merged
+            report.phases["merge"] = round(lex.merge_seconds, 4)
+            if "lexical" in report.phases:  # the merges happened inside the lexical writes
+                left = report.phases["lexical"] - lex.merge_seconds
+                report.phases["lexical"] = round(max(0.0, left), 4)
 
     def _repair(self, run: _Run) -> set[str]:
         """After a sync that did not finish (or one by another instance's lexical copy): delete
@@ -261,14 +283,15 @@ class Indexer:
                 run.progress("read", n, len(todo))
                 try:
                     # Read again here, one at a time: memory holds one document, not all.
-                    data, side, st = read_document_bytes(item.cf, max_bytes)
-                    digest = file_digest(data, side)
-                    prepared.append(
-                        prepare_document(
-                            item.cf, data, digest, st, self.settings.chunking,
-                            self.settings.ingest.read_limits,
-                        )
-                    )  # fmt: skip
+                    with run.timed("read"):
+                        data, side, st = read_document_bytes(item.cf, max_bytes)
+                        digest = file_digest(data, side)
+                        prepared.append(
+                            prepare_document(
+                                item.cf, data, digest, st, self.settings.chunking,
+                                self.settings.ingest.read_limits,
+                            )
+                        )  # fmt: skip
                     prepared[-1].entry = _stamped(prepared[-1].entry, item.cf, st, item.root)
                 except DocumentError as exc:
                     run.report.failed.append(FileProblem(exc.source, exc.reason))
@@ -312,13 +335,15 @@ class Indexer:
         target = run.manifest.collection
         texts = [t for p in prepared for t in p.texts]
         run.queued += len(texts)
-        vectors = self._vectors(run, texts, cache)
+        with run.timed("embed"):
+            vectors = self._vectors(run, texts, cache)
         ids = [c.chunk_id for p in prepared for c in p.chunks]
         documents = [c.text for p in prepared for c in p.chunks]
         metadatas = [m for p in prepared for m in p.metadatas]
         run.progress("write", 0, len(ids))
         run.check()
-        run.store.upsert(target, ids, vectors, documents, metadatas)
+        with run.timed("store"):
+            run.store.upsert(target, ids, vectors, documents, metadatas)
         run.report.chunks_written += len(ids)
         run.progress("write", len(ids), len(ids))
         stale: list[str] = []
@@ -331,8 +356,10 @@ class Indexer:
                 keep = set(p.entry.chunk_ids)
                 stale.extend(c for c in old.chunk_ids if c not in keep)
             run.manifest.put(p.source, p.entry)
-        run.manifest.save()
-        run.store.delete(target, stale)
+        with run.timed("manifest"):
+            run.manifest.save()
+        with run.timed("store"):
+            run.store.delete(target, stale)
         run.report.chunks_deleted += len(stale)
         added = [
             (cid, record_text(doc, clean), doc, clean)
@@ -342,7 +369,8 @@ class Indexer:
             )
         ]
         run.progress("lexical", 0, len(added))
-        run.lex.apply(stale, added)
+        with run.timed("lexical"):
+            run.lex.apply(stale, added)
         run.progress("lexical", len(added), len(added))
 
     def _remove_gone(self, run: _Run, gone: list[str]) -> None:
@@ -353,9 +381,12 @@ class Indexer:
         for source in gone:
             run.check()
             entry = run.manifest.pop(source)
-            run.manifest.save()
-            run.store.delete(target, entry.chunk_ids)
-            run.lex.apply(entry.chunk_ids, [])
+            with run.timed("manifest"):
+                run.manifest.save()
+            with run.timed("store"):
+                run.store.delete(target, entry.chunk_ids)
+            with run.timed("lexical"):
+                run.lex.apply(entry.chunk_ids, [])
             run.report.chunks_deleted += len(entry.chunk_ids)
             if entry.hash in added_by_hash:
                 new = added_by_hash.pop(entry.hash)
@@ -445,4 +476,6 @@ def _summary(report: SyncReport) -> dict[str, Any]:
         "chunks_from_cache": report.chunks_from_cache,
         "rebuilt": report.rebuilt,
         "seconds": report.seconds,
+        "phases": report.phases,
+        "segments_merged": report.segments_merged,
     }

@@ -278,7 +278,7 @@ def _backends_phase(plan: Plan, r: dict[str, Any]) -> None:
 
 def _scaled_add(
     index: str, roots: list[str], new_doc: Path, work: Path, common: dict[str, Any],
-    mark: str = "增补",
+    mark: str = "增补", repeats: int = 1,
 ) -> dict[str, Any]:  # fmt: skip
     """Adding one notice to the scaled index: its text under a new title (marked ``mark``), so
     it is embedded."""
@@ -293,5 +293,5 @@ def _scaled_add(
     change = max(folder.glob("*.txt"), key=lambda p: p.stat().st_size).name
     return child(
         "incremental", index=index, corpus=roots, new_doc=str(doc),
-        change_doc=change, **common,
+        change_doc=change, repeats=repeats, **common,
     )  # fmt: skip

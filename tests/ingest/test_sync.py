@@ -274,3 +274,22 @@ def test_bm25_is_updated_from_the_sync_not_rebuilt(settings, small_corpus, monke
     assert updated is not None and len(updated.postings.segments) > 1  # updated, not rebuilt
     assert_same_lexical(updated, _rebuilt_lexical(settings))
     assert a.search("低空经济 无人机")[0].source == "uav.txt"
+
+
+def test_report_says_where_the_time_went_and_counts_merges(settings, small_corpus) -> None:
+    settings.ingest.write_batch_chunks = 64  # many small groups: many small BM25 segments
+    settings.lexical.merge_factor = 2
+    first = Assistant(settings).index([small_corpus])
+    assert first.segments_merged >= 1
+    assert 0 < first.phases["merge"] < first.seconds
+    assert {"scan", "open", "repair", "changes", "read", "embed", "store", "lexical"} <= set(
+        first.phases
+    )
+    assert sum(first.phases.values()) <= first.seconds * 1.05
+    again = Assistant(settings).index([small_corpus])
+    assert again.segments_merged == 0 and again.phases["merge"] == 0
+    assert "embed" not in again.phases and "store" not in again.phases
+    (small_corpus / "new.md").write_text("# 新通知\n\n" + "内容。" * 40, "utf-8")
+    added = Assistant(settings).index([small_corpus])
+    assert added.added == ["new.md"]
+    assert added.phases["embed"] > 0 and added.phases["store"] > 0 and added.phases["lexical"] > 0
