@@ -198,10 +198,11 @@ class SyncReport:
     repaired: int = 0
     waited_s: float = 0.0  # on a server: seconds spent waiting for another instance's sync
     seconds: float = 0.0
-    # Where the time went, seconds by part: scan (listing and stat-ing the corpus), open
-    # (store, lease, manifest, BM25 copy), repair, changes (deciding what changed), read,
-    # embed, store (Chroma writes and deletes), lexical (BM25 segments), merge (BM25 segment
-    # merges), manifest (its saves), live (tokens and stamps at the end).
+    # Where the time went, seconds by part (a part that did not run is absent): scan (listing
+    # and stat-ing the corpus), open (store, manifest, BM25 copy, and any wait for the lease:
+    # see waited_s), repair (incl. a BM25 catch-up), changes (deciding what changed), read,
+    # embed, store (Chroma writes and deletes), lexical (BM25 segments written), merge (the
+    # segment merges those writes triggered), manifest (its saves), live (tokens, stamps).
     phases: dict[str, float] = field(default_factory=dict)
     segments_merged: int = 0  # BM25 segments this sync merged into larger ones
     notes: list[str] = field(default_factory=list)  # what the sync repaired or worked around

@@ -168,7 +168,8 @@ def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) ->
     )
     if report.waited_s:
         echo(f"  waited {report.waited_s:.1f} s for another instance's sync of the collection")
-    parts = sorted(((s, p) for p, s in report.phases.items() if s >= 0.05), reverse=True)
+    ranked = sorted(((s, p) for p, s in report.phases.items()), reverse=True)
+    parts = ranked[:1] + [x for x in ranked[1:] if x[0] >= 0.05]  # the largest, and any ≥ 0.05 s
     if parts:
         merged = (
             f" ({report.segments_merged} BM25 segments merged)" if report.segments_merged else ""

@@ -14,7 +14,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,6 +85,18 @@ class _Run:
         finally:
             phases = self.report.phases
             phases[part] = round(phases.get(part, 0.0) + time.perf_counter() - t0, 4)
+
+    def write_lexical(
+        self, removed: Iterable[str], added: Sequence[tuple[str, str, str, dict[str, Any]]]
+    ) -> None:
+        """``lex.apply``, its time split into ``lexical`` and the ``merge`` it triggered."""
+        before = self.lex.merge_seconds
+        with self.timed("lexical"):
+            self.lex.apply(removed, added)
+        merged = self.lex.merge_seconds - before
+        phases = self.report.phases
+        phases["lexical"] = round(max(0.0, phases["lexical"] - merged), 4)
+        phases["merge"] = round(phases.get("merge", 0.0) + merged, 4)
 
 
 @dataclass
@@ -194,10 +206,6 @@ class Indexer:
             with run.timed("live"):
                 self._go_live(run, pointer, roots, old_collection)
             report.segments_merged = lex.merged
-            report.phases["merge"] = round(lex.merge_seconds, 4)
-            if "lexical" in report.phases:  # the merges happened inside the lexical writes
-                left = report.phases["lexical"] - lex.merge_seconds
-                report.phases["lexical"] = round(max(0.0, left), 4)
 
     def _repair(self, run: _Run) -> set[str]:
         """After a sync that did not finish (or one by another instance's lexical copy): delete
@@ -369,8 +377,7 @@ class Indexer:
             )
         ]
         run.progress("lexical", 0, len(added))
-        with run.timed("lexical"):
-            run.lex.apply(stale, added)
+        run.write_lexical(stale, added)
         run.progress("lexical", len(added), len(added))
 
     def _remove_gone(self, run: _Run, gone: list[str]) -> None:
@@ -385,8 +392,7 @@ class Indexer:
                 run.manifest.save()
             with run.timed("store"):
                 run.store.delete(target, entry.chunk_ids)
-            with run.timed("lexical"):
-                run.lex.apply(entry.chunk_ids, [])
+            run.write_lexical(entry.chunk_ids, [])
             run.report.chunks_deleted += len(entry.chunk_ids)
             if entry.hash in added_by_hash:
                 new = added_by_hash.pop(entry.hash)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,9 @@ def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> 
     assert "scan.pdf: no extractable text (OCR found none)" in first.stdout
     assert "notes.xlsx: unsupported file type '.xlsx'" in first.stdout
     assert "embedding chunks" in first.stderr  # the progress bar
+    time_line = next(x for x in first.stdout.splitlines() if x.startswith("  time: "))
+    parts = {"scan", "open", "repair", "changes", "read", "embed", "store", "lexical", "merge"}
+    assert re.search(rf"time: ({'|'.join(parts)}) \d+\.\d s", time_line)  # where it went
 
     strict = run(["index", str(small_corpus), "--index", index, "--strict"], tiny_model)
     assert strict.returncode == 1
