@@ -189,7 +189,8 @@ class SyncReport:
     failed: list[FileProblem] = field(default_factory=list)
     skipped: list[FileProblem] = field(default_factory=list)
     chunks_total: int = 0
-    chunks_written: int = 0
+    chunks_written: int = 0  # chunks written whole (vector, text, metadata)
+    chunks_kept: int = 0  # chunks of changed documents whose text was unchanged: metadata only
     chunks_deleted: int = 0
     chunks_embedded: int = 0
     chunks_from_cache: int = 0

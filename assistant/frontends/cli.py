@@ -162,8 +162,9 @@ def _print_report(report: SyncReport, index_dir: Path, dirs: tuple[str, ...]) ->
     )
     echo(
         f"  chunks: {report.chunks_total} in the index; {report.chunks_written} written "
-        f"({report.chunks_embedded} embedded, {report.chunks_from_cache} from cache), "
-        f"{report.chunks_deleted} deleted"
+        f"({report.chunks_embedded} embedded, {report.chunks_from_cache} from cache)"
+        + (f", {report.chunks_kept} kept (metadata only)" if report.chunks_kept else "")
+        + f", {report.chunks_deleted} deleted"
         + (f"; repaired {report.repaired} left by an interrupted sync" if report.repaired else "")
     )
     if report.waited_s:

@@ -295,10 +295,13 @@ class LexicalWriter:
         return self._dead[name]
 
     def apply(
-        self, removed: Iterable[str], added: Sequence[tuple[str, str, str, dict[str, Any]]]
-    ) -> None:
-        """Remove chunks ``removed`` and write ``added`` (id, searched text, stored text,
-        metadata as Chroma stores it) over, in one transaction; then merge by size tier."""
+        self, removed: Iterable[str], added: Sequence[tuple[str, str, str, dict[str, Any]]],
+        updated: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> None:  # fmt: skip
+        """Remove chunks ``removed``, write ``added`` (id, searched text, stored text, metadata
+        as Chroma stores it) over, and replace the metadata of chunks ``updated`` (id,
+        metadata; their text, and so their postings, unchanged), in one transaction; then
+        merge by size tier."""
         added_ids = [a[0] for a in added]
         if len(set(added_ids)) != len(added_ids):
             last = {a[0]: a for a in added}
@@ -326,6 +329,7 @@ class LexicalWriter:
                       json.dumps(meta, ensure_ascii=False, separators=(",", ":")))
                      for j, (cid, _, doc, meta) in enumerate(added)],
                 )  # fmt: skip
+            self._update_metadata(updated)
             self._save_dead(touched)
             self._drop_empty_documents()
         t0 = time.perf_counter()
@@ -356,6 +360,18 @@ class LexicalWriter:
             self.con.execute("UPDATE documents SET chunks = chunks - 1 WHERE doc = ?", (doc,))
         self.con.execute(f"DELETE FROM chunks WHERE id IN ({marks})", part)
         return touched
+
+    def _update_metadata(self, updated: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        rows = [(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), cid)
+                for cid, meta in updated]  # fmt: skip
+        self.con.executemany("UPDATE chunks SET meta = ? WHERE id = ?", rows)
+        for (text, cid), (_, meta) in zip(rows, updated, strict=True):
+            if meta.get("ordinal") == 0:
+                self.con.execute(
+                    "UPDATE documents SET meta = ? "
+                    "WHERE doc = (SELECT doc FROM chunks WHERE id = ?)",
+                    (text, cid),
+                )
 
     def _save_dead(self, names: set[str]) -> None:
         for name in names:

@@ -211,6 +211,22 @@ class ChromaStore:
             )
 
     @_translated
+    def update_metadata(self, name: str, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """Replace the metadata of chunks already stored, leaving vectors and texts alone (a
+        fraction of an upsert's cost: nothing is re-indexed). Chroma merges an update into
+        the stored metadata, so a key the new record lacks is sent as None, which removes it."""
+        if not ids:
+            return
+        col = self.collection(name)
+        keys = {k for m in metadatas for k in m}
+        for i in range(0, len(ids), _BATCH):
+            part = [clean_metadata(m) for m in metadatas[i : i + _BATCH]]
+            col.update(
+                ids=ids[i : i + _BATCH],
+                metadatas=[{k: m.get(k) for k in keys} for m in part],
+            )
+
+    @_translated
     def delete(self, name: str, ids: list[str]) -> None:
         if not ids:
             return
@@ -331,14 +347,17 @@ class ChromaStore:
 
     @_translated
     def vectors(self, name: str, ids: list[str]) -> np.ndarray:
-        """The stored vectors of ``ids`` (those still present), one row each."""
+        """The stored vectors of ``ids`` (those still present), one row each, in the order of
+        ``ids`` (Chroma returns them in its own order)."""
         if not ids:
             return np.zeros((0, 0), dtype=np.float32)
         got = self.collection(name, create=False).get(ids=ids, include=["embeddings"])
         rows = got["embeddings"]
         if rows is None or len(rows) == 0:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.asarray(rows, dtype=np.float32)
+        at = {cid: n for n, cid in enumerate(got["ids"])}
+        order = [at[c] for c in dict.fromkeys(ids) if c in at]
+        return np.asarray(rows, dtype=np.float32)[order]
 
     @_translated
     def count(self, name: str) -> int:

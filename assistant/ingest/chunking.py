@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.core.text import CJK_RE as CJK_RUN
-from assistant.core.text import sentence_spans
+from assistant.core.text import searchable_text, sentence_spans
 from assistant.core.types import Chunk
 
 _NUM = "一二三四五六七八九十百千零〇两"
@@ -194,9 +194,13 @@ def _absorb_small(
     return out
 
 
-def chunk_id(source: str, start: int, text: str) -> str:
-    """Stable id: the same text at the same place of the same document gives the same id."""
-    return hashlib.sha256(f"{source}\x00{start}\x00{text}".encode()).hexdigest()[:24]
+def chunk_id(source: str, searched: str, occurrence: int = 0) -> str:
+    """Stable id of a chunk of ``source`` whose searched text (title, section path, text) is
+    ``searched``; ``occurrence`` counts earlier chunks of the document with the same searched
+    text. It does not depend on where the chunk is: an edit elsewhere in the document leaves
+    the id alone, so a sync rewrites only that chunk's metadata (offsets, ordinal), not its
+    vector. Same id, same searched text: its embedding and BM25 terms are still right."""
+    return hashlib.sha256(f"{source}\x00{occurrence}\x00{searched}".encode()).hexdigest()[:24]
 
 
 def chunk_text(
@@ -207,8 +211,10 @@ def chunk_text(
     max_chars: int = 600,
     overlap_sentences: int = 0,
     page_at: Callable[[int], int | None] | None = None,
+    title: str = "",
 ) -> list[Chunk]:
-    """Cut ``text`` into chunks (see the module docstring)."""
+    """Cut ``text`` into chunks (see the module docstring); ``title`` (the document's) is part
+    of each chunk's searched text and so of its id."""
     spans: list[tuple[tuple[int, int], tuple[str, ...]]] = []
     for block in _blocks(text):
         units = _units(text, block.paras, target_chars, max_chars)
@@ -227,13 +233,17 @@ def chunk_text(
             spans.append(((s, e), block.section))
             prev_start, prev_end = piece[0][0], e
     chunks = []
+    seen: dict[str, int] = {}
     for ordinal, ((s, e), section) in enumerate(spans):
         body = text[s:e]
         page = page_at(s) if page_at else None
         page_end = page_at(e - 1) if page_at else None
+        searched = searchable_text(title, " > ".join(section), body)
+        occurrence = seen.get(searched, 0)
+        seen[searched] = occurrence + 1
         chunks.append(
             Chunk(
-                chunk_id=chunk_id(source, s, body),
+                chunk_id=chunk_id(source, searched, occurrence),
                 source=source,
                 ordinal=ordinal,
                 text=body,

@@ -53,6 +53,7 @@ def prepare_document(
         max_chars=round(chunking.max_chars * scale),
         overlap_sentences=chunking.overlap_sentences,
         page_at=loaded.page_at if loaded.pages else None,
+        title=meta.title,
     )
     if not chunks:
         raise DocumentError(cf.source, "no text found in the file")

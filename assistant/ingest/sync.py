@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.core.errors import DocumentError
 from assistant.core.settings import Settings
-from assistant.core.types import FileProblem, SyncReport
+from assistant.core.types import Chunk, FileProblem, SyncReport
 from assistant.index.cache import EmbeddingCache, text_key
 from assistant.index.layout import IndexPaths, collection_name, describe_change
 from assistant.index.lease import CollectionLease
@@ -71,6 +71,7 @@ class _Run:
     lease: CollectionLease | None = None
     token: str = ""  # the collection's sync token when this sync began
     queued: int = 0  # chunks queued for embedding so far (the progress bar's total)
+    incomplete: set[str] = field(default_factory=set)  # documents found with chunks missing
 
     def check(self) -> None:
         if self.lease is not None:
@@ -87,12 +88,13 @@ class _Run:
             phases[part] = round(phases.get(part, 0.0) + time.perf_counter() - t0, 4)
 
     def write_lexical(
-        self, removed: Iterable[str], added: Sequence[tuple[str, str, str, dict[str, Any]]]
-    ) -> None:
+        self, removed: Iterable[str], added: Sequence[tuple[str, str, str, dict[str, Any]]],
+        updated: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> None:  # fmt: skip
         """``lex.apply``, its time split into ``lexical`` and the ``merge`` it triggered."""
         before = self.lex.merge_seconds
         with self.timed("lexical"):
-            self.lex.apply(removed, added)
+            self.lex.apply(removed, added, updated)
         merged = self.lex.merge_seconds - before
         phases = self.report.phases
         phases["lexical"] = round(max(0.0, phases["lexical"] - merged), 4)
@@ -198,9 +200,9 @@ class Indexer:
             run.token = str(store.info(target).get("sync_token", ""))
             report.phases["open"] = round(time.perf_counter() - t0, 4)
             with run.timed("repair"):
-                incomplete = self._repair(run)
+                run.incomplete = self._repair(run)
             with run.timed("changes"):
-                todo, gone = self._changes(run, files, incomplete)
+                todo, gone = self._changes(run, files, run.incomplete)
             self._index_changed(run, todo)
             self._remove_gone(run, gone)
             with run.timed("live"):
@@ -339,30 +341,46 @@ class Indexer:
         return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
 
     def _write_group(self, run: _Run, prepared: list[Prepared], cache: EmbeddingCache) -> None:
-        """Upsert the group's chunks, save the manifest, then delete the chunks they replace."""
+        """Upsert the group's new chunks, rewrite the metadata of the chunks it keeps (same id,
+        so same searched text and vector; only offsets, ordinal, dates moved), save the
+        manifest, then delete the chunks it replaces."""
         target = run.manifest.collection
-        texts = [t for p in prepared for t in p.texts]
-        run.queued += len(texts)
-        with run.timed("embed"):
-            vectors = self._vectors(run, texts, cache)
-        ids = [c.chunk_id for p in prepared for c in p.chunks]
-        documents = [c.text for p in prepared for c in p.chunks]
-        metadatas = [m for p in prepared for m in p.metadatas]
-        run.progress("write", 0, len(ids))
-        run.check()
-        with run.timed("store"):
-            run.store.upsert(target, ids, vectors, documents, metadatas)
-        run.report.chunks_written += len(ids)
-        run.progress("write", len(ids), len(ids))
+        fresh: list[tuple[Chunk, str, dict[str, Any]]] = []
+        kept: list[tuple[Chunk, dict[str, Any]]] = []
         stale: list[str] = []
         for p in prepared:
             old = run.manifest.docs.get(p.source)
-            if old is None:
-                run.report.added.append(p.source)
-            else:
+            # A document whose chunks were found missing is written whole.
+            have = set(old.chunk_ids) if old and p.source not in run.incomplete else set()
+            for c, text, meta in zip(p.chunks, p.texts, p.metadatas, strict=True):
+                if c.chunk_id in have:
+                    kept.append((c, meta))
+                else:
+                    fresh.append((c, text, meta))
+            if old is not None:
+                new_ids = set(p.entry.chunk_ids)
+                stale.extend(c for c in old.chunk_ids if c not in new_ids)
+        run.queued += len(fresh)
+        with run.timed("embed"):
+            vectors = self._vectors(run, [t for _, t, _ in fresh], cache)
+        ids = [c.chunk_id for c, _, _ in fresh]
+        documents = [c.text for c, _, _ in fresh]
+        metadatas = [m for _, _, m in fresh]
+        run.progress("write", 0, len(ids) + len(kept))
+        run.check()
+        with run.timed("store"):
+            if ids:
+                run.store.upsert(target, ids, vectors, documents, metadatas)
+            run.store.update_metadata(target, [c.chunk_id for c, _ in kept],
+                                      [m for _, m in kept])  # fmt: skip
+        run.report.chunks_written += len(ids)
+        run.report.chunks_kept += len(kept)
+        run.progress("write", len(ids) + len(kept), len(ids) + len(kept))
+        for p in prepared:
+            if p.source in run.manifest.docs:
                 run.report.updated.append(p.source)
-                keep = set(p.entry.chunk_ids)
-                stale.extend(c for c in old.chunk_ids if c not in keep)
+            else:
+                run.report.added.append(p.source)
             run.manifest.put(p.source, p.entry)
         with run.timed("manifest"):
             run.manifest.save()
@@ -376,8 +394,9 @@ class Indexer:
                 for cid, doc, meta in zip(ids, documents, metadatas, strict=True)
             )
         ]
+        updated = [(c.chunk_id, clean_metadata(m)) for c, m in kept]
         run.progress("lexical", 0, len(added))
-        run.write_lexical(stale, added)
+        run.write_lexical(stale, added, updated)
         run.progress("lexical", len(added), len(added))
 
     def _remove_gone(self, run: _Run, gone: list[str]) -> None:
@@ -420,7 +439,8 @@ class Indexer:
             shutil.rmtree(self.paths.lexical(old_collection), ignore_errors=True)
         report = run.report
         report.chunks_total = run.manifest.chunk_count()
-        changed = report.chunks_written or report.chunks_deleted or report.rebuilt
+        changed = (report.chunks_written or report.chunks_kept or report.chunks_deleted
+                   or report.rebuilt)  # fmt: skip
         token = run.token
         if changed or not token:
             token = new_token()
@@ -479,6 +499,7 @@ def _summary(report: SyncReport) -> dict[str, Any]:
         "failed": [[f.source, f.reason] for f in report.failed],
         "skipped": len(report.skipped),
         "chunks_embedded": report.chunks_embedded,
+        "chunks_kept": report.chunks_kept,
         "chunks_from_cache": report.chunks_from_cache,
         "rebuilt": report.rebuilt,
         "seconds": report.seconds,

@@ -56,15 +56,31 @@ def test_sizes_stay_within_limits(chunks) -> None:
     assert sum(len(c.text) for c in chunks) / len(chunks) > 150
 
 
-def test_ids_are_stable_and_depend_on_place() -> None:
-    a = chunk_text(REPORT, "gwr-2025.txt")
-    b = chunk_text(REPORT, "gwr-2025.txt")
+def test_ids_are_stable_and_follow_the_text_not_its_place() -> None:
+    a = chunk_text(REPORT, "gwr-2025.txt", title="政府工作报告")
+    b = chunk_text(REPORT, "gwr-2025.txt", title="政府工作报告")
     assert [c.chunk_id for c in a] == [c.chunk_id for c in b]
     assert len({c.chunk_id for c in a}) == len(a)
-    moved = chunk_text("前言。\n\n" + REPORT, "gwr-2025.txt")
+    # Text put in front moves every chunk: the chunks whose text is unchanged keep their ids.
+    moved = chunk_text("前言。\n\n" + REPORT, "gwr-2025.txt", title="政府工作报告")
+    same = {c.text: c.chunk_id for c in moved}
     assert {c.text for c in moved} >= {c.text for c in a[1:]}
-    assert a[5].chunk_id not in {c.chunk_id for c in moved}  # same text, other place
-    assert chunk_id("x.txt", 0, "甲") != chunk_id("y.txt", 0, "甲")
+    assert all(same[c.text] == c.chunk_id for c in a[1:])
+    assert all(m.start != c.start for m in moved for c in a[1:] if m.chunk_id == c.chunk_id)
+    # The title is part of the searched (embedded) text, so a new title is a new id.
+    retitled = chunk_text(REPORT, "gwr-2025.txt", title="2025年政府工作报告")
+    assert not {c.chunk_id for c in retitled} & {c.chunk_id for c in a}
+    assert chunk_id("x.txt", "甲") != chunk_id("y.txt", "甲")
+
+
+def test_repeated_text_in_one_document_gets_distinct_ids() -> None:
+    para = "本办法自发布之日起施行，由主管部门负责解释。"
+    out = chunk_text("\n\n".join([para] * 3), "t.txt", target_chars=10, max_chars=40)
+    assert [c.text for c in out] == [para] * 3
+    assert len({c.chunk_id for c in out}) == 3
+    # Removing the first copy gives the remaining two the ids the first two had.
+    fewer = chunk_text("\n\n".join([para] * 2), "t.txt", target_chars=10, max_chars=40)
+    assert [c.chunk_id for c in fewer] == [c.chunk_id for c in out[:2]]
 
 
 def test_overlong_sentence_is_the_only_cut_inside_a_sentence() -> None:

@@ -49,6 +49,22 @@ def assert_consistent(settings) -> None:
         assert all(state[c] == source for c in entry.chunk_ids)
 
 
+def assert_same_as_rebuilt(settings, corpus: Path, where: Path) -> None:
+    """The collection an incremental sync left holds exactly what a from-scratch index of
+    ``corpus`` holds: the same chunk ids, texts, metadata (offsets, ordinals, keys removed)
+    and vectors."""
+    fresh = settings.model_copy(update={"index_dir": where})
+    Assistant(fresh).index([corpus])
+    got, want = sorted(records(settings)), sorted(records(fresh))
+    assert [r[0] for r in got] == [r[0] for r in want]
+    assert got == want
+    ids = [r[0] for r in got]
+    name = collection_name(settings)
+    v_got = ChromaStore(IndexPaths(Path(settings.index_dir)).chroma).vectors(name, ids)
+    v_want = ChromaStore(IndexPaths(where).chroma).vectors(name, ids)
+    assert abs(v_got - v_want).max() < 1e-5
+
+
 def test_mixed_corpus_with_bad_files(tmp_path: Path, settings, small_corpus: Path) -> None:
     make_pdf(
         small_corpus / "two-pages.pdf",
@@ -105,7 +121,9 @@ def test_mixed_corpus_with_bad_files(tmp_path: Path, settings, small_corpus: Pat
     assert chroma_state(settings)[top[0][0]] == "page.html"
 
 
-def test_second_run_unchanged_and_incremental_changes(settings, small_corpus: Path) -> None:
+def test_second_run_unchanged_and_incremental_changes(
+    settings, small_corpus: Path, tmp_path: Path
+) -> None:
     a = Assistant(settings)
     first = a.index([small_corpus])
     again = a.index([small_corpus])
@@ -125,10 +143,15 @@ def test_second_run_unchanged_and_incremental_changes(settings, small_corpus: Pa
     after = set(manifest_of(settings).docs["gwr-2024.txt"].chunk_ids)
     assert 1 <= changed.chunks_embedded <= 2  # the edited chunk (and at most one neighbour)
     assert changed.chunks_embedded < len(after) / 10
+    # Only the edited chunks are written and replaced; every other chunk of the report keeps
+    # its id, and only its metadata (its offsets moved: the edit made the text longer).
+    assert changed.chunks_written == changed.chunks_embedded == len(after - before)
+    assert changed.chunks_kept == len(after & before) == len(after) - changed.chunks_written
     assert len(before - after) == changed.chunks_deleted >= 1
     assert_consistent(settings)
     state = chroma_state(settings)
     assert not (before - after) & set(state)
+    assert_same_as_rebuilt(settings, small_corpus, tmp_path / "rebuilt")
 
     # Delete one, rename another: the rename costs no embedding.
     (small_corpus / "npc-resolution-14-3.txt").unlink()
@@ -210,7 +233,7 @@ def test_two_syncs_cannot_run_at_once(settings, small_corpus) -> None:
         Assistant(settings).index([small_corpus])
 
 
-def test_sidecar_change_updates_metadata(settings, small_corpus) -> None:
+def test_sidecar_change_updates_metadata(settings, small_corpus, tmp_path) -> None:
     a = Assistant(settings)
     a.index([small_corpus])
     side = small_corpus / "gwr-2025.meta.json"
@@ -219,8 +242,18 @@ def test_sidecar_change_updates_metadata(settings, small_corpus) -> None:
     side.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     report = a.index([small_corpus])
     assert report.updated == ["gwr-2025.txt"] and report.chunks_embedded == 0
+    assert report.chunks_written == report.chunks_deleted == 0  # metadata only
+    assert report.chunks_kept == len(manifest_of(settings).docs["gwr-2025.txt"].chunk_ids)
     nums = {m.get("doc_number") for _, _, m in records(settings) if m["source"] == "gwr-2025.txt"}
     assert nums == {"国发〔2025〕1号"}
+    assert a.search("国发〔2025〕1号 政府工作报告")[0].doc_number == "国发〔2025〕1号"
+    # A key the sidecar no longer gives leaves the stored records too.
+    del meta["url"]
+    side.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    a.index([small_corpus])
+    urls = {m.get("url") for _, _, m in records(settings) if m["source"] == "gwr-2025.txt"}
+    assert urls == {None}
+    assert_same_as_rebuilt(settings, small_corpus, tmp_path / "rebuilt")
 
 
 def _rebuilt_lexical(settings) -> LexicalIndex:
