@@ -157,6 +157,13 @@ class LexicalIndex:
         """BM25 score of every slot (see ``slot_ids``) for ``query``."""
         return self.postings.scores(self._analyze(query))
 
+    def top(
+        self, query: str, n: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Slots and scores of the chunks that can be among the ``n`` best for ``query``
+        (``Postings.top``); ``allowed`` masks slots (see ``doc_mask``)."""
+        return self.postings.top(self._analyze(query), n, allowed)
+
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         return self.postings.search(self._analyze(query), k)
 

@@ -202,6 +202,8 @@ class Postings:
         self._whole = [bool(a.all()) for a in self.alive]
         self._df: dict[int, int] = {}
         self._doc_of: np.ndarray | None = None
+        self._norm: np.ndarray | None = None
+        self._live: np.ndarray | None = None
 
     @property
     def slots(self) -> int:
@@ -239,38 +241,144 @@ class Postings:
         df = self.df(h)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
+    def _norms(self) -> np.ndarray:
+        """``k1·(1 − b + b·len/avglen)`` of every slot, computed once per snapshot."""
+        if self._norm is None:
+            avg = self.total_len / self.n
+            parts = [self.k1 * (1 - self.b + self.b * np.asarray(s.lengths, np.float64) / avg)
+                     for s in self.segments]  # fmt: skip
+            self._norm = (np.concatenate(parts) if parts else np.zeros(0)).astype(np.float32)
+        return self._norm
+
+    def _usable(self, allowed: np.ndarray | None) -> np.ndarray | None:
+        """Slots that may be returned (live, and ``allowed``), or None for all of them."""
+        if all(self._whole):
+            return allowed
+        if self._live is None:
+            self._live = self.live()
+        return self._live if allowed is None else self._live & allowed
+
+    def _weights(self, tokens: Sequence[str]) -> list[tuple[float, int]]:
+        """(idf summed over the query's repeats of the term, term hash) of each known term,
+        the rarest first (each term's score is below its weight: tf/(tf + norm) < 1)."""
+        weights: dict[int, float] = {}
+        for h in term_hashes(list(tokens)):
+            if self.df(h):
+                weights[int(h)] = weights.get(int(h), 0.0) + self.idf_of(h)
+        return sorted(((w, key) for key, w in weights.items()), key=lambda x: (-x[0], x[1]))
+
+    def _add(
+        self, acc: np.ndarray, key: int, w: float, only: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Add the term's BM25 part to ``acc``: over its whole postings, or, given the sorted
+        slots ``only``, to those slots alone (each looked up in the postings, when they are
+        few next to them). The slots it added to (over the whole postings: all of them)."""
+        norms = self._norms()
+        parts = []
+        for s, seg in enumerate(self.segments):
+            docs, tfs = seg.postings(np.uint64(key))
+            if not len(docs):
+                continue
+            lo, hi = int(self.offsets[s]), int(self.offsets[s + 1])
+            if only is not None:
+                a, b = np.searchsorted(only, [lo, hi])
+                local = only[a:b] - lo
+                if not len(local):
+                    continue
+                if len(local) * 16 < len(docs):
+                    pos = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
+                    hit = docs[pos] == local
+                    docs, tfs = local[hit], tfs[pos[hit]]
+            at = docs.astype(np.int64) + lo
+            tf = tfs.astype(np.float32)
+            acc[at] += np.float32(w) * tf / (tf + norms[at])
+            parts.append(at)
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """The BM25 score of every slot for the query ``tokens`` (tombstoned slots score 0)."""
         out = np.zeros(self.slots, dtype=np.float32)
         if not self.n or not tokens:
             return out
-        avg = self.total_len / self.n
-        weights: dict[int, float] = {}
-        for h in term_hashes(list(tokens)):
-            if self.df(h):
-                weights[int(h)] = weights.get(int(h), 0.0) + self.idf_of(h)
-        for s, seg in enumerate(self.segments):
-            lengths = seg.lengths
-            acc = out[int(self.offsets[s]) : int(self.offsets[s + 1])]
-            for key, w in weights.items():
-                docs, tfs = seg.postings(np.uint64(key))
-                if not len(docs):
-                    continue
-                norm = self.k1 * (1 - self.b + self.b * np.asarray(lengths)[docs] / avg)
-                acc[docs] += (w * tfs / (tfs + norm)).astype(np.float32)
-            if not self._whole[s]:
-                acc[~self.alive[s]] = 0.0
+        for w, key in self._weights(tokens):
+            self._add(out, key, w)
+        usable = self._usable(None)
+        if usable is not None:
+            out[~usable] = 0.0
         return out
+
+    def top(
+        self, tokens: Sequence[str], n: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Slots and exact scores of the live (and ``allowed``) chunks that can be among the
+        ``n`` best for ``tokens``: every one scoring at least the ``n``-th best, ties
+        included, and maybe some below. Terms are added rarest first; once the weights of
+        the terms left sum to less than the ``n``-th best score so far, no chunk outside the
+        current candidates can reach the top ``n`` (MaxScore), so the common terms' long
+        postings are only looked up for those candidates. Scores equal ``scores``'s."""
+        empty = np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if not self.n or not tokens or n < 1:
+            return empty
+        acc = np.zeros(self.slots, dtype=np.float32)
+        usable = self._usable(allowed)
+        terms = self._weights(tokens)
+        rest = float(sum(w for w, _ in terms))  # the most any chunk can still gain
+        left = sum(self.df(np.uint64(key)) for _, key in terms)  # postings still to add
+        seen = np.zeros(self.slots, dtype=bool)
+        touched: list[np.ndarray] = []  # each slot once, in the order first scored
+        done = checked = 0
+        cand: np.ndarray | None = None
+        for w, key in terms:
+            # A check costs about the postings added so far: worth it while many are left,
+            # and made again only once that work has doubled (so all checks cost ≤ 2× it).
+            if cand is None and touched and left > 2 * done and done >= 2 * checked:
+                checked = max(done, 1)
+                cand = _candidates(acc, np.concatenate(touched), usable, n, rest)
+            if cand is None:
+                at = self._add(acc, key, w)
+                new = at[~seen[at]]
+                seen[new] = True
+                touched.append(new)
+                done += len(at)
+            else:
+                self._add(acc, key, w, cand)
+            left -= self.df(np.uint64(key))
+            rest -= w
+        slots = cand if cand is not None else np.flatnonzero(acc)
+        if usable is not None:
+            slots = slots[usable[slots]]
+        vals = acc[slots]
+        keep = vals > 0
+        return slots[keep], vals[keep]
 
     def search(self, tokens: Sequence[str], k: int = 10) -> list[tuple[str, float]]:
         """``(chunk id, score)`` of the ``k`` best live chunks with a positive score."""
-        scores = self.scores(tokens)
-        if not len(scores):
+        slots, vals = self.top(tokens, k)
+        if not len(slots):
             return []
-        k = min(k, len(scores))
-        best = [int(i) for i in np.argpartition(-scores, k - 1)[:k] if scores[i] > 0]
-        return sorted(((self.chunk_id(i), float(scores[i])) for i in best),
+        k = min(k, len(slots))
+        best = np.argpartition(-vals, k - 1)[:k]
+        return sorted(((self.chunk_id(int(slots[i])), float(vals[i])) for i in best),
                       key=lambda x: (-x[1], x[0]))  # fmt: skip
+
+
+def _candidates(
+    acc: np.ndarray, touched: np.ndarray, usable: np.ndarray | None, n: int, rest: float
+) -> np.ndarray | None:
+    """The slots that can still reach the ``n``-th best score, given partial scores ``acc``
+    (nonzero on ``touched`` alone) and at most ``rest`` more each; None when a slot not
+    touched yet still can (a margin covers float rounding)."""
+    if usable is not None:
+        touched = touched[usable[touched]]
+    if len(touched) < n:
+        return None
+    part = acc[touched]
+    theta = float(np.partition(part, len(part) - n)[len(part) - n])
+    bound = rest * (1 + 1e-5) + 1e-6
+    if bound >= theta:
+        return None
+    out: np.ndarray = np.sort(touched[part + bound >= theta])  # sorted: ``_add`` looks in it
+    return out
 
 
 def merged(segments: Sequence[Segment], alive: Sequence[np.ndarray]) -> Segment:

@@ -103,6 +103,7 @@ class ChromaStore:
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         self.path = path
         self.url = url
+        self._handles: dict[str, Collection] = {}
         if url:
             parsed = urlparse(url)
             headers = {"Authorization": f"Bearer {token}"} if token else None
@@ -166,10 +167,24 @@ class ChromaStore:
 
     @_translated
     def info(self, name: str) -> dict[str, Any]:
-        """The collection's own metadata (sync token, model), or {} when it does not exist."""
-        if not self.has_collection(name):
+        """The collection's own metadata (sync token, model), read fresh (one request), or {}
+        when it does not exist."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            col = self._client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            self._handles.pop(name, None)
             return {}
-        return dict(self.collection(name, create=False).metadata or {})
+        self._handles[name] = col
+        return dict(col.metadata or {})
+
+    def _handle(self, name: str) -> Collection:
+        """A kept handle on collection ``name`` (a question costs one request, not two)."""
+        col = self._handles.get(name)
+        if col is None:
+            col = self._handles[name] = self.collection(name, create=False)
+        return col
 
     @_translated
     def stamp(self, name: str, info: dict[str, Any]) -> None:
@@ -189,6 +204,7 @@ class ChromaStore:
 
     @_translated
     def drop(self, name: str) -> None:
+        self._handles.pop(name, None)
         if self.has_collection(name):
             self._client.delete_collection(name)
 
@@ -367,15 +383,38 @@ class ChromaStore:
 
     @_translated
     def query(
-        self, name: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float, str, dict[str, Any]]]:
-        """``(id, cosine similarity, document, metadata)`` of the ``k`` nearest chunks.
+        self, name: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
+        records: bool = True,
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:  # fmt: skip
+        """``(id, cosine similarity, document, metadata)`` of the ``k`` nearest chunks; with
+        ``records`` False, ids and similarities alone (document "" and metadata {}: the
+        server reads no records and sends less).
 
         A sync killed after deleting chunks can leave their vectors in the persisted HNSW
         segment while the records are gone; Chroma returns such ids with no document and no
-        metadata. They are skipped and more neighbours are asked for in their place."""
-        col = self.collection(name, create=False)
+        metadata. With ``records`` they are skipped and more neighbours are asked for in their
+        place; without, the caller skips ids it has no record of."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return self._query(self._handle(name), vector, k, where, records)
+        except NotFoundError:  # the collection was dropped and made again: a new handle
+            self._handles.pop(name, None)
+            return self._query(self._handle(name), vector, k, where, records)
+
+    def _query(
+        self, col: Collection, vector: np.ndarray, k: int, where: dict[str, Any] | None,
+        records: bool,
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:  # fmt: skip
         query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        if not records:
+            got = col.query(query_embeddings=query, n_results=k, where=where or None,
+                            include=["distances"])  # fmt: skip
+            dist = got["distances"]
+            if dist is None:
+                return []
+            return [(i, 1.0 - float(d), "", {}) for i, d in zip(got["ids"][0], dist[0],
+                                                                strict=True)]  # fmt: skip
         n = k
         for _ in range(4):
             got = col.query(

@@ -118,9 +118,7 @@ class HybridRetriever:
         return stripped if stripped.strip() else question
 
     def _lexical(self, question: str, f: SearchFilters, n: int) -> dict[str, float]:
-        scores = self.lexical.scores(self.lexical_query(question))
-        if not len(scores):
-            return {}
+        allowed = None
         if not f.is_empty():
             # Filters are on document metadata: decided once per document, applied per slot.
             out = self._excluded(f)
@@ -128,21 +126,24 @@ class HybridRetriever:
                 d: matches(meta, f) and source not in out
                 for d, (source, meta) in self.lexical.documents.items()
             }  # fmt: skip
-            scores = np.where(self.lexical.doc_mask(keep), scores, 0.0)
-        n = min(n, len(scores))
-        top = [int(i) for i in np.argpartition(-scores, n - 1)[:n] if scores[i] > 0]
-        if len(top) == n:
+            allowed = self.lexical.doc_mask(keep)
+        slots, scores = self.lexical.top(self.lexical_query(question), n, allowed)
+        if not len(slots):
+            return {}
+        n = min(n, len(slots))
+        top = np.argpartition(-scores, n - 1)[:n]
+        if len(slots) > n:
             # Chunks tied with the last one taken are chosen by id, not by where they sit in
             # the index: the candidates are a function of the live chunks, however the index
             # was built (segments written in another order give the same ones).
             cut = float(scores[top].min())
-            above = [int(i) for i in np.flatnonzero(scores > cut)]
-            tied = sorted(self.lexical.slot_ids(np.flatnonzero(scores == cut)))
-            ids = self.lexical.slot_ids(above) + tied[: n - len(above)]
+            above = np.flatnonzero(scores > cut)
+            tied = sorted(self.lexical.slot_ids(slots[scores == cut]))
+            ids = self.lexical.slot_ids(slots[above]) + tied[: n - len(above)]
             found = {cid: float(scores[i]) for cid, i in zip(ids[: len(above)], above, strict=True)}
             found.update(dict.fromkeys(ids[len(above) :], cut))
             return found
-        return dict(zip(self.lexical.slot_ids(top), (float(scores[i]) for i in top), strict=True))
+        return dict(zip(self.lexical.slot_ids(slots), (float(v) for v in scores), strict=True))
 
     def _dense(self, question: str, f: SearchFilters, n: int) -> dict[str, float]:
         if not self.lexical.count:
@@ -153,6 +154,9 @@ class HybridRetriever:
         if out:
             nin = {"source": {"$nin": sorted(out)}}
             where = nin if where is None else {"$and": [*where.get("$and", [where]), nin]}
+        if f.is_empty() and not out:  # nothing to check on the records: ids and scores only
+            return {cid: sim for cid, sim, _, _ in self.store.query(self.collection, vector, n,
+                                                                   records=False)}  # fmt: skip
         rows = self.store.query(self.collection, vector, n, where=where)
         return {
             cid: sim for cid, sim, _doc, meta in rows

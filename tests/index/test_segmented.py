@@ -8,6 +8,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,22 @@ def scores_of(index: LexicalIndex, q: list[str]) -> dict[str, float]:
     got = index.postings.scores(q)
     live = np.flatnonzero(got > 0)
     return dict(zip(index.slot_ids(live), (float(got[i]) for i in live), strict=True))
+
+
+def assert_top_is_exact(index: LexicalIndex, q: list[str], n: int) -> None:
+    """``top`` (pruned) returns every chunk that a full scoring ranks in the best ``n``, ties
+    included, with the same scores, under no filter and under a filter."""
+    full = index.postings.scores(q)
+    rng = np.random.default_rng(len(q) * 31 + n)
+    for allowed in (None, rng.random(len(full)) < 0.5):
+        want = full if allowed is None else np.where(allowed, full, 0.0)
+        slots, vals = index.postings.top(q, n, allowed)
+        assert np.allclose(vals, want[slots], atol=1e-5)
+        assert (vals > 0).all() and (allowed is None or allowed[slots].all())
+        positive = np.flatnonzero(want > 0)
+        if len(positive):
+            cut = np.sort(want[positive])[::-1][min(n, len(positive)) - 1]
+            assert set(np.flatnonzero(want >= cut - 1e-6)) <= set(slots.tolist())
 
 
 def writer(folder: Path) -> LexicalWriter:
@@ -67,6 +84,8 @@ def test_segments_rank_as_one_index_built_from_scratch(tmp_path_factory, ops, qu
     fresh = LexicalIndex.load(fresh_folder)
     assert fresh is not None
     for q in queries:
+        for n in (1, 2, 5):
+            assert_top_is_exact(index, q, n)
         got, want = scores_of(index, q), scores_of(fresh, q)
         assert got.keys() == want.keys()
         assert all(abs(got[k] - want[k]) < 1e-4 for k in got)
@@ -94,3 +113,36 @@ def test_term_hashes_are_stable_and_distinct() -> None:
     assert len(set(h.tolist())) == len(terms)
     assert term_hashes(["政策"])[0] == h[0]  # the same in any batch, any padding width
     assert term_hashes(["ab", "工业互联网平台建设"])[0] == h[4]
+
+
+def test_top_skips_the_common_terms_postings_and_stays_exact(tmp_path) -> None:
+    """Rare terms decide the best chunks; the common terms' long postings are then only looked
+    up for those candidates (in several segments, found in no particular order), and the
+    result still holds the true best with their full scores."""
+    with writer(tmp_path) as w:
+        rows = [
+            (f"c{i}", "甲 乙" if i % 3 else "甲", "", {"source": f"d{i % 7}"}) for i in range(3000)
+        ]
+        for a in range(0, len(rows), 1000):  # several segments
+            w.apply([], rows[a : a + 1000])
+        w.apply([], [(f"z{i}", "丙 甲" + " 乙" * i, "", {"source": "z"}) for i in range(3)])
+        w.apply(["c5", "z1"], [])  # and tombstones
+        # A second rare term, in the first segment's place: candidates come unsorted.
+        w.apply(["c0", "c1"], [("c0", "丁 甲 乙", "", {"source": "d0"}),
+                               ("c1", "丁 丙 乙", "", {"source": "d1"})])  # fmt: skip
+        w.finish("t")
+    index = LexicalIndex.load(tmp_path)
+    assert index is not None
+    q = ["丙", "丁", "甲", "乙"]
+    slots, vals = index.postings.top(q, 2)
+    assert len(slots) < 10  # pruned: not the 3,000 others
+    full = index.postings.scores(q)
+    assert np.allclose(vals, full[slots])
+    want = sorted(((index.slot_ids([i])[0], float(full[i])) for i in np.argsort(-full)[:2]),
+                  key=lambda x: (-x[1], x[0]))  # fmt: skip
+    got = index.postings.search(q, 2)
+    assert [c for c, _ in got] == [c for c, _ in want]
+    assert [v for _, v in got] == pytest.approx([v for _, v in want])
+    for n in (1, 2, 3, 4, 50):  # 50: more than the rare terms hold, so no pruning
+        assert_top_is_exact(index, q, n)
+    index.close()
