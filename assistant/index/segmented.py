@@ -267,28 +267,60 @@ class Postings:
                 weights[int(h)] = weights.get(int(h), 0.0) + self.idf_of(h)
         return sorted(((w, key) for key, w in weights.items()), key=lambda x: (-x[0], x[1]))
 
-    def _add(
-        self, acc: np.ndarray, key: int, w: float, only: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Add the term's BM25 part to ``acc``: over its whole postings, or, given the sorted
-        slots ``only``, to those slots alone (each looked up in the postings, when they are
-        few next to them). The slots it added to (over the whole postings: all of them)."""
-        norms = self._norms()
-        parts = []
+    def _spans(self, keys: Sequence[int]) -> list[list[tuple[int, int, int]]]:
+        """For each term hash: (segment, start, end) of its postings in each segment holding
+        it (one lookup per segment for all the terms)."""
+        out: list[list[tuple[int, int, int]]] = [[] for _ in keys]
+        if not len(keys):
+            return out
+        want = np.asarray(keys, dtype=np.uint64)
         for s, seg in enumerate(self.segments):
-            docs, tfs = seg.postings(np.uint64(key))
-            if not len(docs):
+            hashes = seg.hashes
+            if not len(hashes):
                 continue
+            i = np.minimum(np.searchsorted(hashes, want), len(hashes) - 1)
+            hit = np.flatnonzero(hashes[i] == want)
+            if not len(hit):
+                continue
+            rows = i[hit]
+            starts, ends = seg.ptr[rows].tolist(), seg.ptr[rows + 1].tolist()
+            for t, a, b in zip(hit.tolist(), starts, ends, strict=True):
+                out[t].append((s, a, b))
+        return out
+
+    def _add(
+        self, acc: np.ndarray, spans: list[tuple[int, int, int]], w: float,
+        only: np.ndarray | None = None,
+    ) -> np.ndarray:  # fmt: skip
+        """Add a term's BM25 part (its postings at ``spans``) to ``acc``: over the whole
+        postings, in one pass over all segments, or, given the sorted slots ``only``, to those
+        slots alone (looked up segment by segment, when they are few next to the postings).
+        The slots it added to."""
+        norms = self._norms()
+        if only is None:
+            if not spans:
+                return np.zeros(0, np.int64)
+            segs = self.segments
+            docs = np.concatenate([segs[s].docs[a:b] for s, a, b in spans])
+            tfs = np.concatenate([segs[s].tfs[a:b] for s, a, b in spans])
+            base = np.repeat(self.offsets[[s for s, _, _ in spans]], [b - a for _, a, b in spans])
+            at = docs.astype(np.int64) + base
+            tf = tfs.astype(np.float32)
+            acc[at] += np.float32(w) * tf / (tf + norms[at])
+            return at
+        parts = []
+        for s, a, b in spans:
+            seg = self.segments[s]
+            docs, tfs = seg.docs[a:b], seg.tfs[a:b]
             lo, hi = int(self.offsets[s]), int(self.offsets[s + 1])
-            if only is not None:
-                a, b = np.searchsorted(only, [lo, hi])
-                local = only[a:b] - lo
-                if not len(local):
-                    continue
-                if len(local) * 16 < len(docs):
-                    pos = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
-                    hit = docs[pos] == local
-                    docs, tfs = local[hit], tfs[pos[hit]]
+            i, j = np.searchsorted(only, [lo, hi])
+            local = only[i:j] - lo
+            if not len(local):
+                continue
+            if len(local) * 16 < len(docs):
+                pos = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
+                hit = docs[pos] == local
+                docs, tfs = local[hit], tfs[pos[hit]]
             at = docs.astype(np.int64) + lo
             tf = tfs.astype(np.float32)
             acc[at] += np.float32(w) * tf / (tf + norms[at])
@@ -300,8 +332,9 @@ class Postings:
         out = np.zeros(self.slots, dtype=np.float32)
         if not self.n or not tokens:
             return out
-        for w, key in self._weights(tokens):
-            self._add(out, key, w)
+        terms = self._weights(tokens)
+        for (w, _), spans in zip(terms, self._spans([k for _, k in terms]), strict=True):
+            self._add(out, spans, w)
         usable = self._usable(None)
         if usable is not None:
             out[~usable] = 0.0
@@ -328,20 +361,20 @@ class Postings:
         touched: list[np.ndarray] = []  # each slot once, in the order first scored
         done = checked = 0
         cand: np.ndarray | None = None
-        for w, key in terms:
+        for (w, key), spans in zip(terms, self._spans([k for _, k in terms]), strict=True):
             # A check costs about the postings added so far: worth it while many are left,
             # and made again only once that work has doubled (so all checks cost ≤ 2× it).
             if cand is None and touched and left > 2 * done and done >= 2 * checked:
                 checked = max(done, 1)
                 cand = _candidates(acc, np.concatenate(touched), usable, n, rest)
             if cand is None:
-                at = self._add(acc, key, w)
+                at = self._add(acc, spans, w)
                 new = at[~seen[at]]
                 seen[new] = True
                 touched.append(new)
                 done += len(at)
             else:
-                self._add(acc, key, w, cand)
+                self._add(acc, spans, w, cand)
             left -= self.df(np.uint64(key))
             rest -= w
         slots = cand if cand is not None else np.flatnonzero(acc)

@@ -82,6 +82,7 @@ def step_incremental(a: dict[str, Any]) -> dict[str, Any]:
             "seconds": time.perf_counter() - t0,
             "embedded": report.chunks_embedded,
             "written": report.chunks_written,
+            "kept": report.chunks_kept,
             "repaired": report.repaired,
             "phases": report.phases,
             "segments_merged": report.segments_merged,
@@ -90,7 +91,8 @@ def step_incremental(a: dict[str, Any]) -> dict[str, Any]:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in report.phases.items() if v >= 0.05)
         _log(
             f"{name}: {one['seconds']:.2f} s, {report.chunks_embedded} chunks embedded, "
-            f"{report.chunks_written} written, {report.repaired} repaired, "
+            f"{report.chunks_written} written, {report.chunks_kept} kept (metadata only), "
+            f"{report.repaired} repaired, "
             f"{len(report.updated)} updated, {report.segments_merged} merged [{parts}]"
         )
         return one
