@@ -14,7 +14,9 @@ kernel): the full sync from the cache, index size on disk (assistant side and se
 search and extractive ask p50/p95 over the golden questions and the serving peak RSS, then
 nothing changed / add one notice / change one paragraph / remove the notice, each against the
 notice's own encode time. Writes ``scale.md`` and ``scale.json`` into ``--out``; nothing is
-asserted.
+asserted. ``--reuse OLD/scale.json`` keeps that run's indexes and build rows and measures the
+rest again; ``--resume`` does the same for every size whose build finished in the work folder
+(its ``build.json``), so a run stopped during the 1M measurements need not build again.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from typing import Any
 from benchmarks.bench.common import DEFAULT_DATA, ROOT
 from benchmarks.bench.common import log as _log
 from benchmarks.bench.runner import _rss, _scaled_add, child, free_port, pick_new_doc
+
+BUILD_FILE = "build.json"  # in each size's work folder: the rows of the build that made it
 
 
 def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -153,6 +157,10 @@ def measure_size(
             "embedding_cache": du_mb(Path(index) / "embed_cache.sqlite"),
             "chroma_server_data": du_mb(base / "chroma-data"),
         }
+        if previous is None:  # the build's rows, for --resume after a stopped run
+            (base / BUILD_FILE).write_text(json.dumps(
+                {k: out[k] for k in ("corpus", "sync", "server_rss_after_sync_mb", "disk_mb")
+                 if k in out}, ensure_ascii=False), "utf-8")  # fmt: skip
         out["query"] = child("query", index=index, golden=str(args.golden), rounds=args.rounds,
                              **common)  # fmt: skip
         out["server_rss_serving_mb"] = _rss(server.pid)
@@ -264,6 +272,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the scaled corpora")
     ap.add_argument(
+        "--resume", action="store_true",
+        help="keep the work folder and reuse every size whose build finished there (its "
+        "build.json), as --reuse does: for a run that was stopped",
+    )  # fmt: skip
+    ap.add_argument(
         "--repeats",
         type=int,
         default=5,
@@ -279,7 +292,7 @@ def main() -> None:
 
     work = (args.work or args.out / "scale-work").resolve()
     earlier = json.loads(args.reuse.read_text("utf-8")) if args.reuse else None
-    if earlier is None:
+    if earlier is None and not args.resume:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -291,8 +304,13 @@ def main() -> None:
     sample_index = str(work / "sample-index")
     real = child("sync", index=sample_index, corpus=[str(sample)], work=str(work),
                  model=args.model)  # fmt: skip
+    first_encode = work / "sample-encode.json"
     if earlier is not None:
         real = {**real, "seconds": earlier["sample_encode"]["seconds"]}
+    elif args.resume and first_encode.is_file():
+        real = {**real, **json.loads(first_encode.read_text("utf-8"))}
+    else:
+        first_encode.write_text(json.dumps({"seconds": real["seconds"]}), "utf-8")
     enc = child("encode", corpus=[str(sample)], work=str(work), model=args.model)
     r: dict[str, Any] = {
         "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0],
@@ -312,6 +330,10 @@ def main() -> None:
             before = next((x for x in earlier["sizes"] if x["label"] == label), None)
             if before is not None and not (work / label / "index").is_dir():
                 before = None
+        built = work / label / BUILD_FILE
+        if before is None and args.resume and built.is_file() and (work / label / "index").is_dir():
+            before = json.loads(built.read_text("utf-8"))
+            _log(f"{label}: reusing the index built before ({built})")
         r["sizes"].append(measure_size(label, target, args, work, sample_index, new_doc,
                                        enc["dimension"], before))  # fmt: skip
         _log(f"{label}: done")
