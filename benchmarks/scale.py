@@ -39,6 +39,7 @@ from benchmarks.bench.common import log as _log
 from benchmarks.bench.runner import _rss, _scaled_add, child, free_port, pick_new_doc
 
 BUILD_FILE = "build.json"  # in each size's work folder: the rows of the build that made it
+CORPUS_FILE = "corpus.json"  # beside it: what the scaled corpus holds, once it is written
 
 
 def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -110,7 +111,11 @@ def measure_size(
     the index that run built is kept and its build figures with it, and the queries and the
     incremental syncs are measured again."""
     base = work / label
-    if previous is None:
+    # A build stopped during its sync is carried on (the sync is incremental and crash-safe):
+    # its corpus and cache were complete (corpus.json), so only the remaining files are read.
+    unfinished = (previous is None and args.resume and (base / CORPUS_FILE).is_file()
+                  and (base / "index").is_dir())  # fmt: skip
+    if previous is None and not unfinished:
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
     server, url = start_chroma(base / "chroma-data")
@@ -119,7 +124,7 @@ def measure_size(
     out: dict[str, Any] = {"label": label}
     try:
         if previous is not None:
-            for key in ("corpus", "sync", "server_rss_after_sync_mb", "disk_mb"):
+            for key in ("corpus", "sync", "server_rss_after_sync_mb", "disk_mb", "build_resumed"):
                 if key in previous:
                     out[key] = previous[key]
             if target:
@@ -131,12 +136,18 @@ def measure_size(
             # The files were written again: one sync records their new times (nothing to embed).
             out["resync"] = child("sync", index=index, corpus=roots, **common)
             out["reused_build"] = True
+        elif unfinished:
+            out["corpus"] = json.loads((base / CORPUS_FILE).read_text("utf-8"))
+            roots = out["corpus"].pop("roots")
+            out["build_resumed"] = True
+            _log(f"{label}: carrying on the build stopped in {base}")
         elif target:
             out["corpus"] = child(
                 "scaled_corpus", index=index, real_index=sample_index, data=str(args.data),
                 out_corpus=str(base / "corpus"), target=target, dim=dim,
                 fallback_corpus=str(args.corpus), **common,
             )  # fmt: skip
+            (base / CORPUS_FILE).write_text(json.dumps(out["corpus"], ensure_ascii=False), "utf-8")
             roots = out["corpus"].pop("roots")
         else:
             corpus = base / "corpus"
@@ -159,7 +170,8 @@ def measure_size(
         }
         if previous is None:  # the build's rows, for --resume after a stopped run
             (base / BUILD_FILE).write_text(json.dumps(
-                {k: out[k] for k in ("corpus", "sync", "server_rss_after_sync_mb", "disk_mb")
+                {k: out[k] for k in ("corpus", "sync", "server_rss_after_sync_mb", "disk_mb",
+                                    "build_resumed")
                  if k in out}, ensure_ascii=False), "utf-8")  # fmt: skip
         out["query"] = child("query", index=index, golden=str(args.golden), rounds=args.rounds,
                              **common)  # fmt: skip
@@ -218,6 +230,9 @@ def render(r: dict[str, Any]) -> str:
         *(["Build rows (full sync, its RSS, the server's RSS after it) from the run that built "
            "the indexes; the rest measured again on them (`--reuse`)."]
           if any(s.get("reused_build") for s in sizes) else []),
+        *([f"The full sync of {', '.join(s['label'] for s in sizes if s.get('build_resumed'))} "
+           "was carried on after a stop (`--resume`): its time and RSS are of the part after it."]
+          if any(s.get("build_resumed") for s in sizes) else []),
         "",
         head,
         "|---" * (len(sizes) + 2) + "|",
