@@ -363,16 +363,17 @@ class ChromaStore:
 
     @_translated
     def vectors(self, name: str, ids: list[str]) -> np.ndarray:
-        """The stored vectors of ``ids`` (those still present), one row each, in the order of
-        ``ids`` (Chroma returns them in its own order)."""
+        """The stored vectors of ``ids`` (those still present, each once), one row each, in
+        the order of ``ids`` (Chroma returns them in its own order)."""
         if not ids:
             return np.zeros((0, 0), dtype=np.float32)
-        got = self.collection(name, create=False).get(ids=ids, include=["embeddings"])
+        unique = list(dict.fromkeys(ids))  # Chroma refuses repeated ids
+        got = self.collection(name, create=False).get(ids=unique, include=["embeddings"])
         rows = got["embeddings"]
         if rows is None or len(rows) == 0:
             return np.zeros((0, 0), dtype=np.float32)
         at = {cid: n for n, cid in enumerate(got["ids"])}
-        order = [at[c] for c in dict.fromkeys(ids) if c in at]
+        order = [at[c] for c in unique if c in at]
         return np.asarray(rows, dtype=np.float32)[order]
 
     @_translated
