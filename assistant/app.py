@@ -5,6 +5,7 @@ answers) and evaluation."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -50,6 +51,7 @@ class Assistant:
         self._embeddings: PolicyEmbeddings | None = None
         # Concurrent first questions (the web UI) must load the model once.
         self._model_lock = threading.Lock()
+        self._warm_up: threading.Thread | None = None
         self._qa = QAService(self.settings, lambda: self.embeddings)
         self._documents = CorpusDocuments(self.settings)
 
@@ -72,6 +74,21 @@ class Assistant:
 
                 self._embeddings = load_embeddings(self.settings.embedding)
             return self._embeddings
+
+    def _warm_model(self) -> None:
+        """Before the first question is answered: load the model and run it once in a thread
+        while this one opens the store and the lexical index (a fresh process answers its
+        first question in about the longer of the two instead of their sum)."""
+        if self._embeddings is not None or self._warm_up is not None:
+            return
+
+        def warm() -> None:
+            # a model that fails to load is reported by the question's own call to it
+            with contextlib.suppress(AssistantError):
+                self.embeddings.encode_query("warm-up")
+
+        self._warm_up = threading.Thread(target=warm, name="model-warm-up", daemon=True)
+        self._warm_up.start()
 
     # -- the index ------------------------------------------------------------------------------
     def index(
@@ -132,6 +149,7 @@ class Assistant:
         self, question: str, k: int | None = None, filters: SearchFilters | None = None
     ) -> list[Hit]:
         """The ``k`` passages that best match ``question`` (hybrid dense + BM25)."""
+        self._warm_model()
         return self._qa.search(question, k, filters)
 
     def ask(
@@ -168,6 +186,7 @@ class Assistant:
         In LLM mode the pieces are the model's raw tokens; the final answer is the checked one
         (markers that point to no passage removed, unmarked sentences flagged).
         """
+        self._warm_model()
         return self._qa.ask_stream(question, k, filters, history, mode)
 
     # -- evaluation -----------------------------------------------------------------------------

@@ -33,7 +33,12 @@ import argparse
 import json
 from pathlib import Path
 
-from assistant.core.settings import BUNDLED_E5, BUNDLED_E5_INT8
+from assistant.core.settings import (
+    BUNDLED_E5,
+    BUNDLED_E5_INT8,
+    BUNDLED_E5_OPENVINO,
+    BUNDLED_E5_ST,
+)
 from benchmarks.bench.common import DEFAULT_DATA, RESULT, ROOT
 from benchmarks.bench.runner import run_all
 from benchmarks.bench.steps import STEPS
@@ -51,7 +56,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=10, help="concurrent chats for serving memory")
     ap.add_argument(
         "--backends",
-        default=f"{BUNDLED_E5},{BUNDLED_E5_INT8}",
+        default=",".join((BUNDLED_E5, BUNDLED_E5_INT8, BUNDLED_E5_OPENVINO, BUNDLED_E5_ST)),
         help="other embedding models to compare with the default (comma-separated; '' for none)",
     )
     ap.add_argument("--rounds", type=int, default=2, help="passes over the golden questions")

@@ -221,16 +221,9 @@ def _query_phase(plan: Plan, r: dict[str, Any]) -> None:
         "query", index=plan.ours, golden=plan.golden, metrics=True, rounds=plan.args.rounds,
         **plan.common,
     )  # fmt: skip
-    first_q = json.loads(plan.args.golden.read_text("utf-8").splitlines()[0])["question"]
-    cold_code = (
-        "import sys, json; from benchmarks.bench.common import step_settings;"
-        "from assistant import Assistant;"
-        f"a = Assistant(step_settings(json.loads(sys.argv[1]))); a.ask({first_q!r})"
-    )
-    cold_args = json.dumps({"index": plan.ours, "model": plan.model})
     exe = str(Path(sys.executable).parent / "policy-assistant")
     r["start"] = {
-        "cold_first_answer_seconds": timed_command([sys.executable, "-c", cold_code, cold_args]),
+        "cold_first_answer_seconds": _cold_start(plan, plan.ours, plan.model),
         "help_seconds": timed_command([exe, "--help"]),
         "status_seconds": timed_command([exe, "status", "--index", plan.ours]),
         "python_bare_seconds": timed_command([sys.executable, "-c", "pass"]),
@@ -265,15 +258,29 @@ def _scaled_phase(plan: Plan, r: dict[str, Any]) -> None:
 
 
 def _backends_phase(plan: Plan, r: dict[str, Any]) -> None:
-    """Other embedding backends: a cold full sync and the golden set each."""
+    """Other embedding backends: a cold full sync, its raw encode, the golden set and a cold
+    start (a new process to its first answer) each."""
     r["backends"] = {}
     for other in [b for b in plan.args.backends.split(",") if b and b != plan.model_name]:
         idx = str(plan.work / f"backend-{len(r['backends'])}")
         opts = {**plan.common, "model": other}
         child("prepare", **opts)
         sync = child("sync", index=idx, corpus=[str(plan.sample)], **opts)
+        encode = child("encode", corpus=[str(plan.sample)], **opts)
         query = child("query", index=idx, golden=plan.golden, metrics=True, rounds=1, **opts)
-        r["backends"][other] = {"sync": sync, "query": query}
+        cold = _cold_start(plan, idx, other)
+        r["backends"][other] = {"sync": sync, "encode": encode, "query": query, "cold": cold}
+
+
+def _cold_start(plan: Plan, index: str, model: str) -> float:
+    """Median seconds from a new process to its first answer on ``index``."""
+    first_q = json.loads(plan.args.golden.read_text("utf-8").splitlines()[0])["question"]
+    code = (
+        "import sys, json; from benchmarks.bench.common import step_settings;"
+        "from assistant import Assistant;"
+        f"a = Assistant(step_settings(json.loads(sys.argv[1]))); a.ask({first_q!r})"
+    )
+    return timed_command([sys.executable, "-c", code, json.dumps({"index": index, "model": model})])
 
 
 def _scaled_add(
