@@ -7,6 +7,8 @@ import json
 import math
 from dataclasses import dataclass
 
+from assistant.core.settings import SAME_VECTORS
+
 CLIP = 4.0
 
 
@@ -65,8 +67,10 @@ def read_models(text: str, expected: tuple[str, ...]) -> dict[str, LinearModel]:
 
 
 def pick(models: dict[str, LinearModel], embedding_model: str) -> LinearModel:
-    """The model trained with ``embedding_model``'s similarities, else the portable one."""
-    return models.get(embedding_model) or models[PORTABLE]
+    """The model trained with ``embedding_model``'s similarities (or with those of the model
+    whose vectors it computes, ``SAME_VECTORS``), else the portable one."""
+    same = SAME_VECTORS.get(embedding_model, embedding_model)
+    return models.get(embedding_model) or models.get(same) or models[PORTABLE]
 
 
 def write_models(models: dict[str, LinearModel], **info: object) -> str:
