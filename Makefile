@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= indexes/default
 CORPUS ?= corpus
 DEV    ?= ../shared/data/dev-sets
+DEVWORK ?= indexes/dev-sets
+DEVOUT ?= bench-results/dev-sets
 
 .PHONY: setup run chat index status eval eval-dev eval-metadata eval-validity eval-compare test test-fast lint format bench bench-scale bench-choice bench-tune bench-answers bench-refusal bench-latency bench-load bench-api bench-ocr clean
 
@@ -56,7 +58,7 @@ eval-dev: index  ## the multi-set table: golden set + the four development sets 
 	$(BIN)/policy-assistant eval eval/golden.jsonl --index $(INDEX) \
 	  --set $(DEV)/ncp-policy-qa --set $(DEV)/doc2dial-gov-en \
 	  --set $(DEV)/xquad-en2zh+$(DEV)/cmrc2018-trial --set $(DEV)/cmrc2018-trial \
-	  --work indexes/dev-sets --out-dir bench-results/dev-sets
+	  --work $(DEVWORK) --out-dir $(DEVOUT)
 
 eval-metadata: setup  ## per-field accuracy of the metadata rules on eval/metadata_labels.jsonl
 	$(PY) -m eval.metadata_accuracy --dev-sets $(DEV)
@@ -67,7 +69,7 @@ eval-validity: setup  ## precision / recall of the validity rules and repeal res
 eval-compare: index  ## comparison questions over the sample corpus, cell by cell
 	$(PY) -m eval.comparison_accuracy --index $(INDEX)
 
-bench: setup  ## the benchmark suite (about 11 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
+bench: setup  ## the benchmark suite (about 18 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) -m benchmarks.bench --out bench-results
 
 bench-scale: setup  ## the scale table (about an hour): sample corpus, 53k and 1M chunks, each on its own chroma run
