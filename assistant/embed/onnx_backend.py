@@ -15,7 +15,8 @@ from assistant.embed.e5.graph import Precision
 
 
 class OnnxE5Embeddings(PolicyEmbeddings):
-    """The bundled e5 model on ONNX Runtime; it groups texts by token count itself."""
+    """The bundled e5 model on ONNX Runtime or OpenVINO; it groups texts by token count
+    itself."""
 
     def __init__(
         self,
@@ -34,8 +35,6 @@ class OnnxE5Embeddings(PolicyEmbeddings):
             self.model_id = BUNDLED_E5_OPENVINO
         else:
             self.model_id = BUNDLED_E5_INT8 if precision == "int8" else BUNDLED_E5_FP32
-        #: what the arithmetic runs in ("fp32", "int8", "bf16" or "f32")
-        self.compute = self._model.compute
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:

