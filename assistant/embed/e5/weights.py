@@ -44,6 +44,7 @@ class E5Weights:
     norm: dict[int, str]
     tensors: dict[str, np.ndarray]  # fp32, weights as [out, in]
     word_q4: np.ndarray  # [vocab, blocks] of the packed 18-byte Q4_0 blocks (uint8)
+    word_offset: int = 0  # where those blocks start in the file (to memory-map them)
 
 
 def dequant_q4(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -123,4 +124,4 @@ def read_weights(path: Path, layers: bool = True) -> E5Weights:
     _, n_word, off = raw["emb.word"]
     word = np.frombuffer(b, np.uint8, n_word // 32 * 18, off).reshape(n_word // h, h // 32 * 18)
     return E5Weights(h, nl, nh, ff, maxp, float(eps), bos, eos, unk, pieces, scores, norm, t,
-                     word.copy())  # fmt: skip
+                     word.copy(), off)  # fmt: skip
