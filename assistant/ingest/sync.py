@@ -45,6 +45,7 @@ from assistant.ingest.loaders.ocr import page_progress
 from assistant.ingest.metadata import sidecar_path
 from assistant.ingest.preload import Preloader
 from assistant.ingest.prepare import Prepared, prepare_document
+from assistant.ingest.writer import BackgroundUpserts
 
 if TYPE_CHECKING:
     from assistant.embed.base import PolicyEmbeddings
@@ -319,13 +320,19 @@ class Indexer:
             page_progress.reset(token)
             cache.close(failed=failed)
 
-    def _vectors(self, run: _Run, texts: list[str], cache: EmbeddingCache) -> np.ndarray:
-        """Vectors of ``texts``: from the cache where it has them, else encoded and cached."""
+    def _vector_parts(
+        self, run: _Run, texts: list[str], cache: EmbeddingCache
+    ) -> Iterator[tuple[list[int], np.ndarray]]:
+        """Vectors of ``texts`` as (positions, vectors) parts: those the cache has first, then
+        the rest encoded (shortest first, in the model's batches) and cached part by part."""
         model = self.settings.embedding.model
         keys = [text_key(t) for t in texts]
         found = cache.get_many(model, keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
         run.report.chunks_from_cache += len(texts) - len(missing)
+        cached = [i for i, k in enumerate(keys) if k in found]
+        if cached:
+            yield cached, np.stack([found[keys[i]] for i in cached])
         if missing:
             emb = self._model.get()
             step = max(emb.batch_size * 4, 64)
@@ -333,12 +340,10 @@ class Indexer:
             for j in range(0, len(order), step):
                 part = order[j : j + step]
                 vecs = emb.encode_passages([texts[i] for i in part])
-                new = {keys[i]: vecs[n] for n, i in enumerate(part)}
-                cache.put_many(model, new)
-                found.update(new)
+                cache.put_many(model, {keys[i]: vecs[n] for n, i in enumerate(part)})
                 run.report.chunks_embedded += len(part)
                 run.progress("embed", run.report.chunks_embedded, run.queued)
-        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
+                yield part, vecs
 
     def _write_group(self, run: _Run, prepared: list[Prepared], cache: EmbeddingCache) -> None:
         """Upsert the group's new chunks, rewrite the metadata of the chunks it keeps (same id,
@@ -361,18 +366,24 @@ class Indexer:
                 new_ids = set(p.entry.chunk_ids)
                 stale.extend(c for c in old.chunk_ids if c not in new_ids)
         run.queued += len(fresh)
-        with run.timed("embed"):
-            vectors = self._vectors(run, [t for _, t, _ in fresh], cache)
         ids = [c.chunk_id for c, _, _ in fresh]
         documents = [c.text for c, _, _ in fresh]
         metadatas = [m for _, _, m in fresh]
-        run.progress("write", 0, len(ids) + len(kept))
         run.check()
-        with run.timed("store"):
-            if ids:
-                run.store.upsert(target, ids, vectors, documents, metadatas)
-            run.store.update_metadata(target, [c.chunk_id for c, _ in kept],
-                                      [m for _, m in kept])  # fmt: skip
+        # Each part is written while the next is encoded; "store" is the time left to wait.
+        writer = BackgroundUpserts(run.store, target, run.check)
+        try:
+            with run.timed("embed"):
+                for part, vecs in self._vector_parts(run, [t for _, t, _ in fresh], cache):
+                    writer.submit([ids[i] for i in part], vecs, [documents[i] for i in part],
+                                  [metadatas[i] for i in part])  # fmt: skip
+            run.progress("write", 0, len(ids) + len(kept))
+            with run.timed("store"):
+                writer.wait()
+                run.store.update_metadata(target, [c.chunk_id for c, _ in kept],
+                                          [m for _, m in kept])  # fmt: skip
+        finally:
+            writer.close()
         run.report.chunks_written += len(ids)
         run.report.chunks_kept += len(kept)
         run.progress("write", len(ids) + len(kept), len(ids) + len(kept))
