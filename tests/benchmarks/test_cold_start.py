@@ -1,0 +1,42 @@
+"""The cold-start A/B runs fresh processes from each source tree it is given and prints one row
+per tree; a folder that is not a checkout is refused by name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+from assistant.core.settings import Settings
+
+pytestmark = pytest.mark.subprocess
+
+
+def run(args: list[str], model: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_EMBEDDING__MODEL": model}
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.cold_start", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_one_row_per_tree(sample_index: Settings, tmp_path: Path) -> None:
+    copy = tmp_path / "same-tree"
+    copy.symlink_to(ROOT, target_is_directory=True)
+    done = run(["--rounds", "1", "--index", str(sample_index.index_dir), str(ROOT), str(copy)],
+               sample_index.embedding.model)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith(f"| {tmp_path}")
+            or line.startswith(f"| {ROOT}")]  # fmt: skip
+    assert len(rows) == 2
+    assert rows[0].endswith("| 1.00× |")
+
+
+def test_a_folder_without_the_package_is_refused(sample_index: Settings, tmp_path: Path) -> None:
+    done = run(["--rounds", "1", str(tmp_path)], sample_index.embedding.model)
+    assert done.returncode == 2
+    assert f"{tmp_path} holds no assistant/ package" in done.stderr
