@@ -5,8 +5,7 @@ It implements LangChain's interface without importing LangChain: langchain-core 
 0.3 s to import, a third of a new process's time to its first answer, and answering a question
 never needs it. ``register_with_langchain`` makes every model an instance of LangChain's
 ``Embeddings`` (for ``isinstance`` and the pydantic fields that check it); the public ways to
-get a model (``assistant.embed.load_embeddings``, ``Assistant.embeddings``) and the LangChain
-retriever call it."""
+get a model (``assistant.embed.load_embeddings``, ``Assistant.embeddings``) call it."""
 
 from __future__ import annotations
 

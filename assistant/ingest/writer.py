@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +38,7 @@ class BackgroundUpserts:
         self._queue: queue.Queue[_Part | None] = queue.Queue(maxsize=pending)
         self._error: BaseException | None = None
         self._stop = threading.Event()
-        self.written = 0
-        self.write_seconds = 0.0  # the writer's own time (most of it overlapped)
+        self.written = 0  # chunks written so far
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
@@ -48,14 +46,12 @@ class BackgroundUpserts:
         while (part := self._queue.get()) is not None:
             if self._error is not None or self._stop.is_set():
                 continue  # drained without writing
-            t0 = time.perf_counter()
             try:
                 self._check()
                 self._store.upsert(self._collection, *part)
                 self.written += len(part[0])
             except BaseException as exc:  # raised again in the syncing thread
                 self._error = exc
-            self.write_seconds += time.perf_counter() - t0
 
     def _raise(self) -> None:
         if self._error is not None:

