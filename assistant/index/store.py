@@ -6,10 +6,12 @@ cosine, and telemetry is off.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
@@ -20,6 +22,7 @@ from assistant.core.errors import IndexAccessError
 from assistant.index.records import clean_metadata
 
 if TYPE_CHECKING:
+    from chromadb.api.collection_configuration import CreateCollectionConfiguration
     from chromadb.api.models.Collection import Collection
 
     from assistant.core.settings import Settings
@@ -59,7 +62,24 @@ def _translated(fn: Callable[P, R]) -> Callable[P, R]:
 def open_store(settings: Settings, path: Path) -> ChromaStore:
     """The store named by the settings (``chroma.url``), else the embedded one at ``path``."""
     chroma = settings.chroma
-    return ChromaStore(path, chroma.url, chroma.token.get_secret_value(), chroma.timeout_s)
+    graph = VectorGraph(chroma.hnsw_ef_construction, chroma.hnsw_max_neighbors,
+                        chroma.hnsw_ef_search)  # fmt: skip
+    return ChromaStore(path, chroma.url, chroma.token.get_secret_value(), chroma.timeout_s, graph)
+
+
+@dataclass(frozen=True)
+class VectorGraph:
+    """Chroma's HNSW parameters: the first two fixed when a collection is made, the search
+    width applied to a collection whenever this store opens it."""
+
+    ef_construction: int = 200
+    max_neighbors: int = 32
+    ef_search: int = 400
+
+    def create(self) -> CreateCollectionConfiguration:
+        return {"hnsw": {"space": "cosine", "ef_construction": self.ef_construction,
+                         "max_neighbors": self.max_neighbors,
+                         "ef_search": self.ef_search}}  # fmt: skip
 
 
 def free_mib(path: Path) -> float:
@@ -96,7 +116,10 @@ class ChromaStore:
     """One Chroma database holding one collection per index signature: embedded in ``path``,
     or on the Chroma server at ``url`` (then ``path`` is unused)."""
 
-    def __init__(self, path: Path, url: str = "", token: str = "", timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, path: Path, url: str = "", token: str = "", timeout_s: float = 30.0,
+        graph: VectorGraph | None = None,
+    ) -> None:  # fmt: skip
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -104,6 +127,7 @@ class ChromaStore:
         self.path = path
         self.url = url
         self._handles: dict[str, Collection] = {}
+        self.graph = graph or VectorGraph()
         if url:
             parsed = urlparse(url)
             headers = {"Authorization": f"Bearer {token}"} if token else None
@@ -184,7 +208,18 @@ class ChromaStore:
         col = self._handles.get(name)
         if col is None:
             col = self._handles[name] = self.collection(name, create=False)
+            self._widen_search(col)
         return col
+
+    def _widen_search(self, col: Collection) -> None:
+        """Give a collection made with another search width (an index from an earlier
+        release, another instance's settings) this store's."""
+        hnsw: dict[str, Any] = dict(col.configuration.get("hnsw") or {})
+        if hnsw and hnsw.get("ef_search") != self.graph.ef_search:
+            # An index on a read-only disk cannot take the change; it still answers, with the
+            # width it was made with.
+            with contextlib.suppress(Exception):
+                col.modify(configuration={"hnsw": {"ef_search": self.graph.ef_search}})
 
     @_translated
     def stamp(self, name: str, info: dict[str, Any]) -> None:
@@ -194,7 +229,7 @@ class ChromaStore:
     def collection(self, name: str, create: bool = True) -> Collection:
         if create:
             return self._client.get_or_create_collection(
-                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                name, configuration=self.graph.create(), embedding_function=None
             )
         return self._client.get_collection(name, embedding_function=None)
 

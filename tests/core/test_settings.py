@@ -31,11 +31,14 @@ def test_environment_overrides_nested_fields(monkeypatch, tmp_path) -> None:
     )
 
 
-def test_signature_changes_with_model_and_chunking_only() -> None:
+def test_signature_changes_with_model_chunking_and_vector_graph_only() -> None:
     base = Settings()
     assert base.signature_key() == Settings(lexical={"analyzer": "jieba"}).signature_key()
     assert base.signature_key() != Settings(embedding={"model": "x"}).signature_key()
     assert base.signature_key() != Settings(chunking={"target_chars": 301}).signature_key()
+    assert base.signature_key() != Settings(chroma={"hnsw_max_neighbors": 16}).signature_key()
+    # the search width applies to a built graph: no rebuild
+    assert base.signature_key() == Settings(chroma={"hnsw_ef_search": 800}).signature_key()
 
 
 def test_bad_values_name_the_field_and_the_fix() -> None:
@@ -45,3 +48,7 @@ def test_bad_values_name_the_field_and_the_fix() -> None:
         EmbeddingSettings(model="bundled:nothing")
     with pytest.raises(ValidationError, match="extra"):
         Settings(nonsense=1)
+    with pytest.raises(
+        ValidationError, match=r"hnsw_ef_search 40 is below retrieval\.candidates 50"
+    ):
+        Settings(chroma={"hnsw_ef_search": 40})

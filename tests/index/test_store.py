@@ -54,3 +54,20 @@ def test_a_collection_dropped_and_made_again_is_found_again(tmp_path) -> None:
     store.upsert(NAME, ["new"], vectors[:1], ["new text"], [{"source": "n.txt"}])
     assert [r[0] for r in store.query(NAME, vectors[0], 5, records=False)] == ["new"]
     assert store.count(NAME) == 1
+
+
+def test_collections_get_the_configured_graph_and_old_ones_the_search_width(tmp_path) -> None:
+    from assistant.index.store import VectorGraph
+
+    old = ChromaStore(tmp_path / "chroma", graph=VectorGraph(100, 16, 100))
+    old.upsert(NAME, ["a"], np.ones((1, 8), dtype=np.float32), ["t"], [{"source": "d.txt"}])
+    store = ChromaStore(tmp_path / "chroma")  # this release's defaults
+    store.upsert("chunks-new", ["a"], np.ones((1, 8), dtype=np.float32), ["t"], [{"source": "d"}])
+    assert store.query(NAME, np.ones(8), 1, records=False)[0][0] == "a"
+    again = ChromaStore(tmp_path / "chroma", graph=VectorGraph(100, 16, 100))
+    new = again.collection("chunks-new", create=False).configuration["hnsw"]
+    assert (new["ef_construction"], new["max_neighbors"], new["ef_search"]) == (200, 32, 400)
+    made_old = again.collection(NAME, create=False).configuration["hnsw"]
+    # the graph an old collection was built with stays; the search width is this release's
+    assert (made_old["ef_construction"], made_old["max_neighbors"]) == (100, 16)
+    assert made_old["ef_search"] == 400
