@@ -24,6 +24,15 @@ from assistant.index.store import ChromaStore, VectorGraph
 CHROMA_DEFAULTS = VectorGraph(ef_construction=100, max_neighbors=16, ef_search=100)
 
 
+def exact_nearest(
+    ids: list[str], vectors: np.ndarray, queries: np.ndarray, n: int
+) -> list[set[str]]:
+    """Per query, the ``n`` ids nearest by cosine over all ``vectors`` (exact search)."""
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    scores = (queries / np.linalg.norm(queries, axis=1, keepdims=True)) @ unit.T
+    return [{ids[i] for i in np.argsort(-row)[:n]} for row in scores]
+
+
 def build(
     graph: VectorGraph, ids: list[str], vectors: np.ndarray, queries: np.ndarray, n: int
 ) -> tuple[list[set[str]], float, float]:
@@ -57,17 +66,13 @@ def main(argv: list[str] | None = None) -> None:
     questions = [json.loads(x)["question"] for x in lines if x.strip()]
     model = assistant.embeddings
     queries = np.asarray([model.embed_query(q) for q in questions], dtype=np.float32)
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    scores = (queries / np.linalg.norm(queries, axis=1, keepdims=True)) @ unit.T
-    exact = [{ids[i] for i in np.argsort(-row)[: args.n]} for row in scores]
+    exact = exact_nearest(ids, vectors, queries, args.n)
 
     print(f"{len(ids)} vectors from {args.index}, {len(questions)} questions, top {args.n}")
     print("| graph (links / ef build / ef search) | exact top-n | recall@n | two builds differ "
           "| build s | query ms |")  # fmt: skip
     print("|---|---|---|---|---|---|")
-    default = Assistant.open(args.index).settings.chroma
-    ours = VectorGraph(default.hnsw_ef_construction, default.hnsw_max_neighbors,
-                       default.hnsw_ef_search)  # fmt: skip
+    ours = VectorGraph.of(assistant.settings.chroma)
     for label, graph in (("Chroma's defaults", CHROMA_DEFAULTS), ("this release", ours)):
         first, built, query = build(graph, ids, vectors, queries, args.n)
         second, _, _ = build(graph, ids, vectors, queries, args.n)

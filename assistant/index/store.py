@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.core.errors import IndexAccessError
+from assistant.core.settings import ChromaSettings
 from assistant.index.records import clean_metadata
 
 if TYPE_CHECKING:
@@ -62,9 +63,8 @@ def _translated(fn: Callable[P, R]) -> Callable[P, R]:
 def open_store(settings: Settings, path: Path) -> ChromaStore:
     """The store named by the settings (``chroma.url``), else the embedded one at ``path``."""
     chroma = settings.chroma
-    graph = VectorGraph(chroma.hnsw_ef_construction, chroma.hnsw_max_neighbors,
-                        chroma.hnsw_ef_search)  # fmt: skip
-    return ChromaStore(path, chroma.url, chroma.token.get_secret_value(), chroma.timeout_s, graph)
+    return ChromaStore(path, chroma.url, chroma.token.get_secret_value(), chroma.timeout_s,
+                       VectorGraph.of(chroma))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,15 @@ class VectorGraph:
     """Chroma's HNSW parameters: the first two fixed when a collection is made, the search
     width applied to a collection whenever this store opens it."""
 
-    ef_construction: int = 200
-    max_neighbors: int = 32
-    ef_search: int = 400
+    ef_construction: int
+    max_neighbors: int
+    ef_search: int
+
+    @classmethod
+    def of(cls, chroma: ChromaSettings | None = None) -> VectorGraph:
+        """The graph ``chroma`` asks for (default: the default settings')."""
+        chroma = chroma or ChromaSettings()
+        return cls(chroma.hnsw_ef_construction, chroma.hnsw_max_neighbors, chroma.hnsw_ef_search)
 
     def create(self) -> CreateCollectionConfiguration:
         return {"hnsw": {"space": "cosine", "ef_construction": self.ef_construction,
@@ -121,13 +127,13 @@ class ChromaStore:
         graph: VectorGraph | None = None,
     ) -> None:  # fmt: skip
         import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        from chromadb.config import Settings as ClientSettings
 
-        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        settings = ClientSettings(anonymized_telemetry=False, allow_reset=False)
         self.path = path
         self.url = url
         self._handles: dict[str, Collection] = {}
-        self.graph = graph or VectorGraph()
+        self.graph = graph or VectorGraph.of()
         if url:
             parsed = urlparse(url)
             headers = {"Authorization": f"Bearer {token}"} if token else None
@@ -213,12 +219,15 @@ class ChromaStore:
 
     def _widen_search(self, col: Collection) -> None:
         """Give a collection made with another search width (an index from an earlier
-        release, another instance's settings) this store's."""
+        release, another instance's settings: on a shared server the last to open it sets
+        it) this store's."""
+        from chromadb.errors import ChromaError
+
         hnsw: dict[str, Any] = dict(col.configuration.get("hnsw") or {})
         if hnsw and hnsw.get("ef_search") != self.graph.ef_search:
             # An index on a read-only disk cannot take the change; it still answers, with the
             # width it was made with.
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(ChromaError):
                 col.modify(configuration={"hnsw": {"ef_search": self.graph.ef_search}})
 
     @_translated
