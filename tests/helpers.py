@@ -1,5 +1,5 @@
 """Helpers shared by the tests: paths, settings for a test index, copies of shipped documents,
-a free loopback port, a real Chroma server."""
+the command line run in this process, a free loopback port, a real Chroma server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.settings import ChunkingSettings, EmbeddingSettings, IngestSettings, Settings
@@ -47,6 +49,33 @@ def notices_index(root: Path, model: Path) -> Settings:
     report = Assistant(settings).index([corpus])
     assert not report.failed, report.failed
     return settings
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command run through ``cli`` gave: exit code, standard output, standard error."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(args: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Ran:
+    """``policy-assistant ARGS`` run in this process by click's runner: the real commands on a
+    real index, ``env`` set for the call (the settings read it), stdout and stderr apart. An
+    exception the command let through is written to stderr as a traceback, as a real process
+    would print it, so "no traceback" stays checkable. (A child process costs ~5 s here, most
+    of it importing sentence-transformers for the tiny model; the process boundary itself is
+    covered by the tests that still start ``python -m assistant``.)"""
+    from click.testing import CliRunner
+
+    from assistant.frontends.cli import cli as command
+
+    result = CliRunner().invoke(command, args, input=stdin, env=env, prog_name="policy-assistant")
+    err = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        err += "".join(traceback.format_exception(*result.exc_info))
+    return Ran(result.exit_code, result.stdout, err)
 
 
 @contextlib.contextmanager

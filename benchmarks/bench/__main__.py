@@ -60,6 +60,10 @@ def main() -> None:
         help="other embedding models to compare with the default (comma-separated; '' for none)",
     )
     ap.add_argument("--rounds", type=int, default=2, help="passes over the golden questions")
+    ap.add_argument(
+        "--starts", type=int, default=3,
+        help="times each start-up (cold start, --help, status) is measured; the median is shown",
+    )  # fmt: skip
     ap.add_argument("--child", nargs=2, metavar=("STEP", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

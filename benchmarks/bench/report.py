@@ -109,7 +109,7 @@ def _query_section(r: dict[str, Any]) -> list[str]:
         f"evidence@5 {m['evidence@5']}, answer hit rate {m['answer_hit_rate']}, refusal "
         f"precision {m['refusal_precision']} / recall {m['refusal_recall']}.",
         "",
-        "| start-up (median of 3, process start to exit) | seconds |",
+        f"| start-up (median of {start.get('repeats', 3)}, process start to exit) | seconds |",
         "|---|---|",
         f"| bare `python -c pass` (baseline) | {start['python_bare_seconds']:.2f} |",
         f"| `policy-assistant --help` | {start['help_seconds']:.2f} |",

@@ -222,11 +222,13 @@ def _query_phase(plan: Plan, r: dict[str, Any]) -> None:
         **plan.common,
     )  # fmt: skip
     exe = str(Path(sys.executable).parent / "policy-assistant")
+    n = plan.args.starts
     r["start"] = {
         "cold_first_answer_seconds": _cold_start(plan, plan.ours, plan.model),
-        "help_seconds": timed_command([exe, "--help"]),
-        "status_seconds": timed_command([exe, "status", "--index", plan.ours]),
-        "python_bare_seconds": timed_command([sys.executable, "-c", "pass"]),
+        "help_seconds": timed_command([exe, "--help"], n),
+        "status_seconds": timed_command([exe, "status", "--index", plan.ours], n),
+        "python_bare_seconds": timed_command([sys.executable, "-c", "pass"], n),
+        "repeats": n,
     }
 
 
@@ -280,7 +282,8 @@ def _cold_start(plan: Plan, index: str, model: str) -> float:
         "from assistant import Assistant;"
         f"a = Assistant(step_settings(json.loads(sys.argv[1]))); a.ask({first_q!r})"
     )
-    return timed_command([sys.executable, "-c", code, json.dumps({"index": index, "model": model})])
+    cmd = [sys.executable, "-c", code, json.dumps({"index": index, "model": model})]
+    return timed_command(cmd, plan.args.starts)
 
 
 def _scaled_add(

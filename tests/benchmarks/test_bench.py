@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.subprocess, pytest.mark.server]
 def test_bench_runs_and_reports_every_section(tiny_model: Path, tmp_path: Path) -> None:
     out = tmp_path / "results"
     cmd = [sys.executable, "-m", "benchmarks.bench", "--model", str(tiny_model)]
-    cmd += ["--scale", "3000", "--users", "2", "--rounds", "1", "--backends", ""]
+    cmd += ["--scale", "3000", "--users", "2", "--rounds", "1", "--starts", "1"]
+    cmd += ["--backends", ""]
     # Without the shared data set (as on a clean CI machine): a sample notice is held back and
     # added, and the scaled corpus replicates the sample corpus.
     cmd += ["--out", str(out), "--data", str(tmp_path / "no-such-data.jsonl")]

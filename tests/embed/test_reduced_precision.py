@@ -1,6 +1,9 @@
 """The reduced-precision e5 build (the fp32 graph on OpenVINO, computed in bfloat16 where the
-CPU has it) retrieves what fp32 retrieves: two real indexes of the sample corpus, one per build,
-asked the 182 golden questions; the top five passages are the same for at least 95 % of them.
+CPU has it) retrieves what fp32 retrieves: two real indexes of half the sample corpus (every
+other Government Work Report and all the NPC resolutions: ~700 chunks, so the fp32 encode takes
+~20 s, not ~40 s), one per build, asked all 182 golden questions (those about a report left out
+find its neighbours, the hardest ranking to keep); the top five passages are the same for at
+least 95 % of them.
 The fp32 index's dense search is also checked against exact search over its stored vectors:
 Chroma's HNSW graph is approximate and built by several threads; with Chroma's default
 parameters two builds of the sample corpus's vectors gave different top-50 sets for 76 of these
@@ -30,7 +33,7 @@ def built(root: Path, corpus: Path, model: str) -> Assistant:
     )
     assistant = Assistant(settings)
     report = assistant.index([corpus])
-    assert not report.failed and report.chunks_total > 1000, report
+    assert not report.failed and report.chunks_total > 500, report
     return assistant
 
 
@@ -53,12 +56,17 @@ def exact_share(assistant: Assistant, questions: list[str], n: int = 50) -> floa
 @pytest.mark.slow
 def test_openvino_build_keeps_fp32s_top5(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    reports = sorted(CORPUS.glob("gwr-*.txt"))
+    left_out = {p.stem for p in reports[1::2]}
+    shutil.copytree(CORPUS, corpus, ignore=lambda _d, names: [
+        n for n in names if n.split(".")[0] in left_out])  # fmt: skip
     lines = (ROOT / "eval" / "golden.jsonl").read_text("utf-8").splitlines()
     questions = [json.loads(x)["question"] for x in lines if x.strip()]
     assert len(questions) >= 180
     fp32 = built(tmp_path, corpus, BUNDLED_E5_FP32)
-    # Chroma's defaults (16 links, ef 100) gave the exact 50 for 111 of 182 (61 %)
+    # On these ~680 chunks Chroma's defaults (16 links, ef 100) give the exact 50 for 80-82 % of
+    # the questions (two builds; on the whole sample corpus 61 %, python -m
+    # benchmarks.vector_graph); this release's graph 98.9 %.
     exact = exact_share(fp32, questions)
     print(f"dense search returns the exact 50 nearest chunks for {exact:.1%} of the questions")
     assert exact >= 0.95, exact

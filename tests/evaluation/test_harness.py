@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-import pytest
-
-pytestmark = pytest.mark.subprocess
+from helpers import cli
 
 
 def test_eval_command_writes_records_and_summary(tmp_path, settings, small_corpus) -> None:
@@ -32,11 +27,8 @@ def test_eval_command_writes_records_and_summary(tmp_path, settings, small_corpu
         "ASSISTANT_CHUNKING__MAX_CHARS": "400",
     }
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "assistant", "eval", str(qfile), "--index", str(settings.index_dir),
-         "--out", str(out), "--summary", str(summ), "--k", "7"],
-        capture_output=True, text=True, env={**os.environ, **env}, timeout=300,
-    )  # fmt: skip
+    proc = cli(["eval", str(qfile), "--index", str(settings.index_dir), "--out", str(out),
+                "--summary", str(summ), "--k", "7"], env)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "recall@5" in proc.stdout
     records = [json.loads(x) for x in out.read_text("utf-8").splitlines()]

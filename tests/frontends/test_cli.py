@@ -1,4 +1,7 @@
-"""The command line, run as a real process: summary, exit codes, status, errors."""
+"""The command line: the sync summary, exit codes, status, errors, answers, the terminal chat.
+The commands run in this process through click's runner (``helpers.cli``: real commands on real
+indexes); the entry point ``python -m assistant``, an exit code and the chat on a real terminal
+stdin run as real processes (marked ``subprocess``)."""
 
 from __future__ import annotations
 
@@ -10,17 +13,23 @@ from pathlib import Path
 
 import pytest
 from docfiles import make_image_pdf
+from helpers import Ran, cli
 
-pytestmark = pytest.mark.subprocess
+
+def run(args: list[str], tiny_model: Path, **env: str) -> Ran:
+    return cli(args, {"ASSISTANT_EMBEDDING__MODEL": str(tiny_model),
+                      "ASSISTANT_CHUNKING__TARGET_CHARS": "200", **env})  # fmt: skip
 
 
-def run(args: list[str], tiny_model: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model),
-                "ASSISTANT_CHUNKING__TARGET_CHARS": "200", **env}  # fmt: skip
-    return subprocess.run(
+def process(args: list[str], tiny_model: Path, stdin: str | None = None) -> Ran:
+    """``python -m assistant ARGS`` as a child process."""
+    env = {**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model),
+           "ASSISTANT_CHUNKING__TARGET_CHARS": "200"}  # fmt: skip
+    done = subprocess.run(
         [sys.executable, "-m", "assistant", *args],
-        capture_output=True, text=True, env=full_env, timeout=300,
+        input=stdin, capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
+    return Ran(done.returncode, done.stdout, done.stderr)
 
 
 def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> None:
@@ -56,8 +65,9 @@ def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> 
     assert "the next 'index' rebuilds it" in changed_model.stdout
 
 
+@pytest.mark.subprocess
 def test_errors_are_messages_not_tracebacks(tmp_path, tiny_model) -> None:
-    missing = run(["index", str(tmp_path / "nope"), "--index", str(tmp_path / "i")], tiny_model)
+    missing = process(["index", str(tmp_path / "nope"), "--index", str(tmp_path / "i")], tiny_model)
     assert missing.returncode == 1
     assert "Error: corpus folder" in missing.stderr and "Traceback" not in missing.stderr
 
@@ -78,11 +88,13 @@ def test_status_without_index(tmp_path, tiny_model) -> None:
     assert out.returncode == 0 and "No index in" in out.stdout
 
 
+@pytest.mark.subprocess
 def test_help_lists_the_commands(tiny_model) -> None:
-    out = run(["--help"], tiny_model)
+    out = process(["--help"], tiny_model)
     assert out.returncode == 0 and "index" in out.stdout and "status" in out.stdout
 
 
+@pytest.mark.subprocess
 def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
     import json
 
@@ -121,12 +133,8 @@ def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
     empty = run(["ask", "   ", "--index", index], tiny_model)
     assert empty.returncode == 1 and "question is empty" in empty.stderr
 
-    chat = subprocess.run(
-        [sys.executable, "-m", "assistant", "chat", "--index", index],
-        input="2024年拟安排地方政府专项债券多少？\n那2025年呢？\n\n",
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model)},
-    )  # fmt: skip
+    chat = process(["chat", "--index", index], tiny_model,
+                   stdin="2024年拟安排地方政府专项债券多少？\n那2025年呢？\n\n")  # fmt: skip
     assert chat.returncode == 0, chat.stderr
     assert "3.9万亿元" in chat.stdout and "4.4万亿元" in chat.stdout
 

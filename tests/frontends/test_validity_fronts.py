@@ -1,4 +1,5 @@
-"""Validity and comparisons through the front ends: the CLI (a real process: --as-of,
+"""Validity and comparisons through the front ends: the CLI (its real commands run in this
+process by click's runner: --as-of,
 --in-force, the superseded warning, the comparison table, ``status --document``), the HTTP
 API on a real server (filters, warnings in references, the comparison as rows, the OpenAI
 route's table) and the Word brief (a real table whose cells carry footnotes)."""
@@ -6,15 +7,13 @@ route's table) and the Word brief (a real table whose cells carry footnotes)."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 
 import httpx
 import openai
 import pytest
-from helpers import notices_index, web_server
+from helpers import Ran, notices_index, web_server
+from helpers import cli as run_cli
 
 from assistant.frontends.brief import read_footnotes
 
@@ -37,16 +36,12 @@ def server(indexed):
         yield url
 
 
-def cli(args: list[str], indexed) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_EMBEDDING__MODEL": indexed.embedding.model,
+def cli(args: list[str], indexed) -> Ran:
+    env = {"ASSISTANT_EMBEDDING__MODEL": indexed.embedding.model,
            "ASSISTANT_CHUNKING__TARGET_CHARS": "200", "ASSISTANT_CHUNKING__MAX_CHARS": "400"}  # fmt: skip
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args, "--index", str(indexed.index_dir)],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    return run_cli([*args, "--index", str(indexed.index_dir)], env)
 
 
-@pytest.mark.subprocess
 def test_cli_as_of_warning_table_and_timeline(indexed) -> None:
     then = cli(["ask", "工业互联网平台评价多久开展一次？", "--as-of", "2020-06-01"], indexed)
     assert then.returncode == 0, then.stderr

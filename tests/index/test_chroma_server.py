@@ -1,17 +1,14 @@
 """The same assistant against a real Chroma server (`chroma run` on loopback): index, status,
-search, ask and eval work unchanged, and two instances sharing the server see each other's
+search, ask and eval work unchanged (the CLI's commands run in this process), and two instances sharing the server see each other's
 updates (the BM25 copy is rebuilt when the collection's sync token changes)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, free_port, make_settings, start_chroma
+from helpers import ROOT, Ran, cli, free_port, make_settings, start_chroma
 
 from assistant import Assistant
 from assistant.core.errors import IndexAccessError
@@ -55,22 +52,11 @@ def test_two_instances_share_one_server(tmp_path, tiny_model, small_corpus, chro
 
 
 def test_cli_against_the_server(tmp_path, tiny_model, small_corpus, chroma_url) -> None:
-    env = {**os.environ, "ASSISTANT_EMBEDDING__MODEL": str(tiny_model),
-           "ASSISTANT_CHUNKING__TARGET_CHARS": "150"}  # fmt: skip
+    env = {"ASSISTANT_EMBEDDING__MODEL": str(tiny_model), "ASSISTANT_CHUNKING__TARGET_CHARS": "150"}
     index = str(tmp_path / "cli-index")
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        cmd = [
-            sys.executable,
-            "-m",
-            "assistant",
-            "--chroma-url",
-            chroma_url,
-            *args,
-            "--index",
-            index,
-        ]
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    def run(*args: str) -> Ran:
+        return cli(["--chroma-url", chroma_url, *args, "--index", index], env)
 
     assert run("index", str(small_corpus)).returncode == 0
     assert not (tmp_path / "cli-index" / "chroma").exists()  # the vectors are on the server
