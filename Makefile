@@ -47,8 +47,8 @@ format: setup
 test: lint  ## lint, then the whole test suite
 	$(BIN)/pytest -q
 
-test-fast: setup  ## the inner loop: no browser, no server, no child processes
-	$(BIN)/pytest -q -m "not browser and not server and not subprocess"
+test-fast: setup  ## the inner loop: no browser, no server, no child processes, no whole-corpus builds
+	$(BIN)/pytest -q -m "not browser and not server and not subprocess and not slow"
 
 eval: index  ## the golden set: retrieval, answer and refusal metrics
 	@mkdir -p bench-results
