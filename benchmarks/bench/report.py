@@ -116,7 +116,8 @@ def _query_section(r: dict[str, Any]) -> list[str]:
         f"| `policy-assistant status` | {start['status_seconds']:.2f} |",
         f"| cold start: new process to its first answer | "
         f"{start['cold_first_answer_seconds']:.2f} "
-        f"({start['cold_first_answer_seconds'] * 1000 / q['ask_ms_p50']:.0f}× a warm ask) |",
+        f"({start['cold_first_answer_seconds'] * 1000 / q['ask_ms_p50']:.0f}× a warm ask; "
+        f"{start.get('cold_exit_seconds', 0):.2f} to the process's exit) |",
         "",
     ]
 

@@ -223,8 +223,10 @@ def _query_phase(plan: Plan, r: dict[str, Any]) -> None:
     )  # fmt: skip
     exe = str(Path(sys.executable).parent / "policy-assistant")
     n = plan.args.starts
+    cold = _cold_start(plan, plan.ours, plan.model)
     r["start"] = {
-        "cold_first_answer_seconds": _cold_start(plan, plan.ours, plan.model),
+        "cold_first_answer_seconds": cold["answer"],
+        "cold_exit_seconds": cold["exit"],
         "help_seconds": timed_command([exe, "--help"], n),
         "status_seconds": timed_command([exe, "status", "--index", plan.ours], n),
         "python_bare_seconds": timed_command([sys.executable, "-c", "pass"], n),
@@ -270,20 +272,28 @@ def _backends_phase(plan: Plan, r: dict[str, Any]) -> None:
         sync = child("sync", index=idx, corpus=[str(plan.sample)], **opts)
         encode = child("encode", corpus=[str(plan.sample)], **opts)
         query = child("query", index=idx, golden=plan.golden, metrics=True, rounds=1, **opts)
-        cold = _cold_start(plan, idx, other)
+        cold = _cold_start(plan, idx, other)["answer"]
         r["backends"][other] = {"sync": sync, "encode": encode, "query": query, "cold": cold}
 
 
-def _cold_start(plan: Plan, index: str, model: str) -> float:
-    """Median seconds from a new process to its first answer on ``index``."""
+def _cold_start(plan: Plan, index: str, model: str) -> dict[str, float]:
+    """Median seconds from a new process's start to its first answer on ``index`` (the child
+    reads the system-wide monotonic clock after answering), and to its exit."""
     first_q = json.loads(plan.args.golden.read_text("utf-8").splitlines()[0])["question"]
     code = (
-        "import sys, json; from benchmarks.bench.common import step_settings;"
+        "import sys, json, time; from benchmarks.bench.common import step_settings;"
         "from assistant import Assistant;"
-        f"a = Assistant(step_settings(json.loads(sys.argv[1]))); a.ask({first_q!r})"
+        f"a = Assistant(step_settings(json.loads(sys.argv[1]))); a.ask({first_q!r});"
+        "print(time.clock_gettime(time.CLOCK_MONOTONIC))"
     )
     cmd = [sys.executable, "-c", code, json.dumps({"index": index, "model": model})]
-    return timed_command(cmd, plan.args.starts)
+    answer, whole = [], []
+    for _ in range(plan.args.starts):
+        t0 = time.clock_gettime(time.CLOCK_MONOTONIC)
+        done = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+        whole.append(time.clock_gettime(time.CLOCK_MONOTONIC) - t0)
+        answer.append(float(done.stdout.strip().splitlines()[-1]) - t0)
+    return {"answer": statistics.median(answer), "exit": statistics.median(whole)}
 
 
 def _scaled_add(

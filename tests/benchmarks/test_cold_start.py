@@ -12,6 +12,7 @@ import pytest
 from helpers import ROOT
 
 from assistant.core.settings import Settings
+from benchmarks.cold_start import PARTS
 
 pytestmark = pytest.mark.subprocess
 
@@ -24,16 +25,26 @@ def run(args: list[str], model: str = "") -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_one_row_per_tree(sample_index: Settings, tmp_path: Path) -> None:
+def test_one_row_per_tree_and_the_parts_of_the_start(
+    sample_index: Settings, tmp_path: Path
+) -> None:
     copy = tmp_path / "same-tree"
     copy.symlink_to(ROOT, target_is_directory=True)
-    done = run(["--rounds", "1", "--index", str(sample_index.index_dir), str(ROOT), str(copy)],
-               sample_index.embedding.model)  # fmt: skip
+    done = run(["--rounds", "1", "--parts", "--index", str(sample_index.index_dir), str(ROOT),
+                str(copy)], sample_index.embedding.model)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    rows = [line for line in done.stdout.splitlines() if line.startswith(f"| {tmp_path}")
-            or line.startswith(f"| {ROOT}")]  # fmt: skip
+    tables = done.stdout.split("\n\n")
+    rows = [
+        line for line in tables[0].splitlines() if line.startswith((f"| {tmp_path}", f"| {ROOT}"))
+    ]
     assert len(rows) == 2
-    assert rows[0].endswith("| 1.00× |")
+    assert rows[0].endswith("| 1.00× |") and "| 1.00× |" in rows[0][: -len("| 1.00× |")]
+    to_answer, to_exit = float(rows[0].split("|")[2]), float(rows[0].split("|")[6])
+    assert 0 < to_answer <= to_exit
+    parts = [line for line in tables[1].splitlines() if line.startswith(f"| {ROOT} |")]
+    assert [p.split("|")[2].strip() for p in parts] == list(PARTS)
+    # one round: the medians are that round's parts, which add up to its time to exit
+    assert abs(sum(float(p.split("|")[3]) for p in parts) - to_exit) < 0.05
 
 
 def test_a_folder_without_the_package_is_refused(tmp_path: Path) -> None:
