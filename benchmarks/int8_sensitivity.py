@@ -5,8 +5,11 @@ vectors compared with fp32's on real chunks of the sample corpus (cosine) and ti
     python -m benchmarks.int8_sensitivity [--chunks 96] [--threads 2]
 
 Kinds: q / k / v (attention projections), ao (attention output), fi (FFN input), fo (FFN
-output), in every one of the 12 layers; "none" is the int8 build as it ships; the last row is
-the fp32 graph on OpenVINO for comparison. Prints a table.
+output), in every one of the 12 layers; "none" is the int8 build as it ships. Then static
+quantization (``--static``): activation scales fixed in advance from the graph's inputs on other
+real chunks of the corpus (``--calibration`` of them, none of the measured ones), QDQ format,
+weights per channel, by each calibration method, with all products in int8 and with the FFN
+output kept in fp32. The last row is the fp32 graph on OpenVINO for comparison. Prints a table.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from assistant.core.settings import Settings
 from assistant.embed.e5.encoder import OnnxE5, _OrtRunner
@@ -26,13 +31,39 @@ KINDS = ("q", "k", "v", "ao", "fi", "fo")
 VARIANTS = [("none",), *((k,) for k in KINDS), ("fi", "fo"), ("ao", "fi", "fo")]
 
 
-def sample_chunks(n: int) -> list[str]:
-    """``n`` 200-character pieces spread over the sample corpus."""
+def corpus_pieces() -> list[str]:
+    """The sample corpus in 200-character pieces, in file order."""
     pieces = []
     for p in sorted((ROOT / "corpus").glob("*.txt")):
         t = p.read_text("utf-8")
         pieces += [t[i : i + 200] for i in range(0, len(t), 200)]
+    return pieces
+
+
+def sample_chunks(n: int) -> list[str]:
+    """``n`` 200-character pieces spread over the sample corpus."""
+    pieces = corpus_pieces()
     return pieces[:: max(1, len(pieces) // n)][:n]
+
+
+def calibration_chunks(n: int, measured: list[str]) -> list[str]:
+    """``n`` other pieces spread over the corpus, none of them one of ``measured``."""
+    seen = set(measured)
+    pieces = [p for p in corpus_pieces() if p not in seen]
+    return pieces[1 :: max(1, len(pieces) // n)][:n]
+
+
+class _Recorder:
+    """Stands in for the encoder's runner: keeps the graph inputs it is given (for a
+    calibration data reader) and returns the real runner's output."""
+
+    def __init__(self, run: object) -> None:
+        self.run = run
+        self.inputs: list[dict[str, object]] = []
+
+    def __call__(self, x: object, bias: object) -> object:
+        self.inputs.append({"embedded": x, "mask": bias})
+        return self.run(x, bias)  # type: ignore[operator]
 
 
 def main() -> None:
@@ -41,6 +72,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--chunks", type=int, default=96)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--static", action="store_true", help="also static (calibrated) int8 rows")
+    ap.add_argument("--calibration", type=int, default=64, help="calibration chunks (--static)")
+    ap.add_argument(
+        "--dynamic",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the dynamic-quantization rows (--no-dynamic: static ones only)",
+    )
     args = ap.parse_args()
     model_dir = Settings().embedding.model_dir.expanduser()
     texts = sample_chunks(args.chunks)
@@ -53,7 +92,7 @@ def main() -> None:
     print("| kept in fp32 | cosine to fp32: mean | min | seconds | vs fp32 |")
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        for kept in VARIANTS:
+        for kept in VARIANTS if args.dynamic else []:
             exclude = (
                 [] if kept == ("none",) else [f"n_l{i}.{k}.mm" for i in range(12) for k in kept]
             )
@@ -67,6 +106,8 @@ def main() -> None:
             cos = (vecs * ref).sum(1)
             print(f"| {', '.join(kept)} | {cos.mean():.5f} | {cos.min():.5f} | {s:.2f} | "
                   f"{s / fp32_s:.2f}× |", flush=True)  # fmt: skip
+        if args.static:
+            _static_rows(model, fp32, texts, ref, fp32_s, args, Path(tmp))
     # For comparison: the fp32 graph on OpenVINO (bfloat16 where the CPU has it), no int8.
     ov = OnnxE5(model_dir, "fp32", args.threads, "openvino")
     t0 = time.perf_counter()
@@ -74,6 +115,68 @@ def main() -> None:
     s = time.perf_counter() - t0
     print(f"| all (OpenVINO, computing in {ov.compute}, no int8) | {cos.mean():.5f} | "
           f"{cos.min():.5f} | {s:.2f} | {s / fp32_s:.2f}× |")  # fmt: skip
+
+
+def _static_rows(
+    model: OnnxE5, fp32: Path, texts: list[str], ref: np.ndarray, fp32_s: float,
+    args: argparse.Namespace, tmp: Path,
+) -> None:  # fmt: skip
+    """Rows for static QDQ int8 calibrated on other chunks' graph inputs."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+
+    recorder = _Recorder(model._run)
+    model._run = recorder  # type: ignore[assignment]
+    model.encode(calibration_chunks(args.calibration, texts), "passage: ")
+    model._run = recorder.run  # type: ignore[assignment]
+
+    # The histogram methods need every batch of one shape: each recorded window padded to the
+    # longest (its padding masked out, as the encoder masks it), eight at a time.
+    longest = max(int(i["embedded"].shape[1]) for i in recorder.inputs)  # type: ignore[attr-defined]
+    rows: list[tuple[np.ndarray, np.ndarray]] = []
+    for item in recorder.inputs:
+        x, bias = np.asarray(item["embedded"]), np.asarray(item["mask"])
+        pad = longest - x.shape[1]
+        x = np.pad(x, ((0, 0), (0, pad), (0, 0)))
+        bias = np.pad(bias, ((0, 0), (0, 0), (0, 0), (0, pad)), constant_values=-1e4)
+        rows += [(x[i : i + 1], bias[i : i + 1]) for i in range(len(x))]
+    batches = [
+        {"embedded": np.concatenate([r[0] for r in rows[i : i + 8]]),
+         "mask": np.concatenate([r[1] for r in rows[i : i + 8]])}
+        for i in range(0, len(rows) - len(rows) % 8, 8)
+    ]  # fmt: skip
+
+    class Reader(CalibrationDataReader):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.items = iter(batches)
+
+        def get_next(self) -> dict[str, object] | None:
+            return next(self.items, None)
+
+    fo = [f"n_l{i}.fo.mm" for i in range(12)]
+    for method in (CalibrationMethod.MinMax, CalibrationMethod.Percentile,
+                   CalibrationMethod.Entropy):  # fmt: skip
+        for exclude in ([], fo):
+            out = tmp / f"static-{method.name}-{len(exclude)}.onnx"
+            quantize_static(
+                str(fp32), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul"], nodes_to_exclude=exclude,
+                calibrate_method=method, extra_options={"ActivationSymmetric": True},
+            )  # fmt: skip
+            model._run = _OrtRunner(out, args.threads)
+            t0 = time.perf_counter()
+            vecs = model.encode(texts, "passage: ")
+            s = time.perf_counter() - t0
+            cos = (vecs * ref).sum(1)
+            label = f"static {method.name}{' (fo kept in fp32)' if exclude else ''}"
+            print(f"| {label} | {cos.mean():.5f} | {cos.min():.5f} | {s:.2f} | "
+                  f"{s / fp32_s:.2f}× |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -109,7 +109,8 @@ def _query_section(r: dict[str, Any]) -> list[str]:
         f"evidence@5 {m['evidence@5']}, answer hit rate {m['answer_hit_rate']}, refusal "
         f"precision {m['refusal_precision']} / recall {m['refusal_recall']}.",
         "",
-        f"| start-up (median of {start.get('repeats', 3)}, process start to exit) | seconds |",
+        f"| start-up (median of {start.get('repeats', 3)}; from process start to exit, the cold "
+        "start to its first answer) | seconds |",
         "|---|---|",
         f"| bare `python -c pass` (baseline) | {start['python_bare_seconds']:.2f} |",
         f"| `policy-assistant --help` | {start['help_seconds']:.2f} |",
