@@ -47,7 +47,7 @@ format: setup
 test: lint  ## lint, then the whole test suite
 	$(BIN)/pytest -q
 
-test-fast: setup  ## the inner loop: no browser, no server, no child processes, no whole-corpus builds
+test-fast: setup  ## the inner loop: no browser, no server, no child processes, no real-e5 builds
 	$(BIN)/pytest -q -m "not browser and not server and not subprocess and not slow"
 
 eval: index  ## the golden set: retrieval, answer and refusal metrics

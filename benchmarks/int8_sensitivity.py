@@ -81,6 +81,10 @@ def main() -> None:
         help="the dynamic-quantization rows (--no-dynamic: static ones only)",
     )
     args = ap.parse_args()
+    if args.static and args.calibration < 8:
+        ap.error(
+            f"--calibration {args.calibration}: give at least 8 (calibration runs 8 at a time)"
+        )
     model_dir = Settings().embedding.model_dir.expanduser()
     texts = sample_chunks(args.chunks)
     model = OnnxE5(model_dir, "fp32", args.threads)

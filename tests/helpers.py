@@ -66,14 +66,18 @@ def cli(args: list[str], env: dict[str, str] | None = None, stdin: str | None = 
     exception the command let through is written to stderr as a traceback, as a real process
     would print it, so "no traceback" stays checkable. (A child process costs ~5 s here, most
     of it importing sentence-transformers for the tiny model; the process boundary itself is
-    covered by the tests that still start ``python -m assistant``.)"""
+    covered by the tests that still start ``python -m assistant``. What only a fresh process
+    shows — a setting read at import time, output of a thread started by an earlier call — is
+    not seen here.)"""
     from click.testing import CliRunner
 
     from assistant.frontends.cli import cli as command
 
     result = CliRunner().invoke(command, args, input=stdin, env=env, prog_name="policy-assistant")
     err = result.stderr
-    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+    # click records exc_info for every exit, sys.exit(0) included; ``exception`` is set only
+    # for a failure (a SystemExit with a nonzero code, or an escaped exception).
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
         err += "".join(traceback.format_exception(*result.exc_info))
     return Ran(result.exit_code, result.stdout, err)
 

@@ -66,6 +66,8 @@ def main() -> None:
     )  # fmt: skip
     ap.add_argument("--child", nargs=2, metavar=("STEP", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.starts < 1:
+        ap.error(f"--starts {args.starts}: give at least 1")
     if args.child:
         result = STEPS[args.child[0]](json.loads(args.child[1]))
         print(RESULT + json.dumps(result, ensure_ascii=False), flush=True)

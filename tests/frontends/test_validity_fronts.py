@@ -1,8 +1,8 @@
-"""Validity and comparisons through the front ends: the CLI (its real commands run in this
-process by click's runner: --as-of,
---in-force, the superseded warning, the comparison table, ``status --document``), the HTTP
-API on a real server (filters, warnings in references, the comparison as rows, the OpenAI
-route's table) and the Word brief (a real table whose cells carry footnotes)."""
+"""Validity and comparisons through the front ends: the CLI (--as-of, --in-force, the
+superseded warning, the comparison table, ``status --document``; its real commands run in this
+process by click's runner), the HTTP API on a real server (filters, warnings in references,
+the comparison as rows, the OpenAI route's table) and the Word brief (a real table whose cells
+carry footnotes)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from helpers import Ran, notices_index, web_server
 from helpers import cli as run_cli
 
 from assistant.frontends.brief import read_footnotes
-
-pytestmark = pytest.mark.server
 
 COMPARE = "2024年和2025年的赤字率目标分别是多少？"
 REPEALED = (
@@ -68,6 +66,7 @@ def test_cli_as_of_warning_table_and_timeline(indexed) -> None:
     assert "Traceback" not in bad.stderr
 
 
+@pytest.mark.server
 def test_api_filters_warnings_and_comparison_rows(server) -> None:
     r = httpx.post(f"{server}/api/v1/search", json={
         "question": "工业互联网企业应当设立安全管理机构", "k": 5,
@@ -89,6 +88,7 @@ def test_api_filters_warnings_and_comparison_rows(server) -> None:
     assert bad.status_code == 400 and "2026-06-01" in bad.text and "Traceback" not in bad.text
 
 
+@pytest.mark.server
 def test_openai_route_returns_the_table_and_the_warning(server) -> None:
     client = openai.OpenAI(base_url=f"{server}/v1", api_key="unused", max_retries=0, timeout=60)
     resp = client.chat.completions.create(
@@ -104,6 +104,7 @@ def test_openai_route_returns_the_table_and_the_warning(server) -> None:
     assert f"⚠ {REPEALED}" in text
 
 
+@pytest.mark.server
 def test_word_brief_has_the_comparison_table_with_footnotes(server) -> None:
     import docx
 

@@ -1,6 +1,7 @@
 """The same assistant against a real Chroma server (`chroma run` on loopback): index, status,
-search, ask and eval work unchanged (the CLI's commands run in this process), and two instances sharing the server see each other's
-updates (the BM25 copy is rebuilt when the collection's sync token changes)."""
+search, ask and eval work unchanged (the CLI's commands run in this process), and two
+instances sharing the server see each other's updates (the BM25 copy is rebuilt when the
+collection's sync token changes)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from assistant import Assistant
 from assistant.core.errors import IndexAccessError
 from assistant.core.settings import ChromaSettings
 
-pytestmark = [pytest.mark.server, pytest.mark.subprocess]
+pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
