@@ -7,7 +7,8 @@ beside the figures). Each measured step runs in its own child process, so its pe
 (RSS, from the kernel's rusage) and its wall time include everything a real command pays.
 
 1. Full sync of the sample corpus into an empty index (no embedding cache), against the raw
-   encode time of the same texts by the same model: the overhead ratio.
+   encode time of the same texts by the same model (the mean of one run just before the sync
+   and one just after, so that the machine's drift cancels): the overhead ratio.
 2. Incremental work on that full index: a sync with nothing changed, adding one notice,
    changing one paragraph (only its chunks are embedded again), removing one notice; each in
    seconds and as a ratio to the full build; the added notice's own encode time is measured

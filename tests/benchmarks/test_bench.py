@@ -41,6 +41,9 @@ def test_bench_runs_and_reports_every_section(tiny_model: Path, tmp_path: Path) 
     ):
         assert heading in md
     assert r["full_sync"]["embedded"] == r["full_sync"]["chunks"] == r["raw_encode"]["texts"]
+    before, after = r["raw_encode"]["seconds_each"]  # the encode brackets the sync
+    assert r["raw_encode"]["seconds"] == pytest.approx((before + after) / 2)
+    assert "just before the sync" in md
     inc = r["incremental"]
     assert inc["nothing_changed"]["embedded"] == 0 and inc["nothing_changed"]["written"] == 0
     assert inc["add"]["embedded"] == inc["add"]["chunks"] > 0
