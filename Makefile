@@ -69,7 +69,7 @@ eval-validity: setup  ## precision / recall of the validity rules and repeal res
 eval-compare: index  ## comparison questions over the sample corpus, cell by cell
 	$(PY) -m eval.comparison_accuracy --index $(INDEX)
 
-bench: setup  ## the benchmark suite (about 18 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
+bench: setup  ## the benchmark suite (about 21 min): ingest, incremental, latency, 50k chunks, naive LangChain, memory
 	$(PY) -m benchmarks.bench --out bench-results
 
 bench-scale: setup  ## the scale table (about an hour): sample corpus, 53k and 1M chunks, each on its own chroma run
