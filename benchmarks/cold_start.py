@@ -58,6 +58,7 @@ PARTS = (
 
 
 def clock() -> float:
+    """The clock ``NOW`` reads in a child process, read here."""
     return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 

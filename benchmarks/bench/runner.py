@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks.bench.common import RESULT, ROOT
 from benchmarks.bench.common import log as _log
 from benchmarks.bench.report import render
+from benchmarks.cold_start import NOW, clock
 
 
 def child(step: str, **args: Any) -> dict[str, Any]:
@@ -298,14 +299,14 @@ def _cold_start(plan: Plan, index: str, model: str) -> dict[str, float]:
         "import sys, json, time; from benchmarks.bench.common import step_settings;"
         "from assistant import Assistant;"
         f"a = Assistant(step_settings(json.loads(sys.argv[1]))); a.ask({first_q!r});"
-        "print(time.clock_gettime(time.CLOCK_MONOTONIC))"
+        f"print({NOW})"
     )
     cmd = [sys.executable, "-c", code, json.dumps({"index": index, "model": model})]
     answer, whole = [], []
     for _ in range(plan.args.starts):
-        t0 = time.clock_gettime(time.CLOCK_MONOTONIC)
+        t0 = clock()
         done = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
-        whole.append(time.clock_gettime(time.CLOCK_MONOTONIC) - t0)
+        whole.append(clock() - t0)
         answer.append(float(done.stdout.strip().splitlines()[-1]) - t0)
     return {"answer": statistics.median(answer), "exit": statistics.median(whole)}
 
